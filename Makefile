@@ -1,0 +1,51 @@
+# 湖南省全民参保登记 portal. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the pinned dependencies
+
+setup: $(STAMP) ## Migrate, collect static files and load the seed content (idempotent)
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py load_portal_content
+	$(PY) manage.py create_demo_accounts
+
+run: setup ## Set everything up and serve the site on http://127.0.0.1:$(PORT)/ (SQLite)
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(STAMP) ## Run every test (browser tests when Chromium is present; E2E=required makes it mandatory)
+	@if [ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM_PATH" ]; then echo "Browser tests: on (Chromium found)"; \
+	 elif [ "$$E2E" = "required" ]; then echo "E2E=required but /usr/bin/chromium is missing (apt-get install -y chromium)"; exit 1; \
+	 else echo "Browser tests: SKIPPED — no /usr/bin/chromium (apt-get install -y chromium to run them)"; fi
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run -v0
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP) ## Lint with ruff and bandit
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/bandit -q -ll -c pyproject.toml -r portal home forms_intake faq
+
+messages: $(STAMP) ## Update the .po catalogues from the code and compile them (needs gettext)
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=static --ignore=tests --ignore=bench --no-obsolete
+	$(PY) manage.py compilemessages -l zh_Hans -l en --ignore=.venv
+
+bench: setup ## Run the benchmark suite (see bench/README.md)
+	$(PY) bench/run.py
+
+.PHONY: help install setup run test lint messages bench

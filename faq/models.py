@@ -1,0 +1,1 @@
+"""Policy Q&A page models (政策问答)."""

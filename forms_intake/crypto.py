@@ -1,0 +1,80 @@
+"""Encryption at rest and keyed hashes for personal data (ID and phone numbers).
+
+Values are encrypted with Fernet (AES-128-CBC + HMAC, from `cryptography`).
+`FIELD_ENCRYPTION_KEYS` lists keys newest first: the first encrypts, every key
+decrypts, so keys can be rotated without downtime (see `rotate_field_keys`).
+Exact lookups and duplicate detection use an HMAC-SHA256 of the normalised
+value, so the database never needs the plaintext to find a row.
+"""
+
+import hashlib
+import hmac
+from functools import lru_cache
+
+from cryptography.fernet import InvalidToken, MultiFernet, Fernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+
+@lru_cache(maxsize=4)
+def _fernet_for(keys):
+    if not keys:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is empty: personal data cannot be encrypted.")
+    return MultiFernet([Fernet(key.encode() if isinstance(key, str) else key) for key in keys])
+
+
+def get_fernet():
+    """The MultiFernet built from the configured keys (cached per key set)."""
+    return _fernet_for(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def encrypt(value):
+    """Encrypt a text value; empty values stay empty so optional fields need no ciphertext."""
+    if value in (None, ""):
+        return value
+    return get_fernet().encrypt(str(value).encode()).decode()
+
+
+def decrypt(token):
+    """Decrypt a token written by `encrypt`."""
+    if token in (None, ""):
+        return token
+    try:
+        return get_fernet().decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        # Never include the token or any part of it in the error.
+        raise ImproperlyConfigured("A stored value cannot be decrypted with the configured keys.") from exc
+
+
+def rotate(token):
+    """Re-encrypt a token with the newest key (used by the key-rotation command)."""
+    if token in (None, ""):
+        return token
+    return get_fernet().rotate(token.encode()).decode()
+
+
+def lookup_hash(value):
+    """Keyed hash of a normalised value for exact lookups; '' for empty values."""
+    if not value:
+        return ""
+    key = settings.LOOKUP_HASH_KEY
+    if not key:
+        raise ImproperlyConfigured("LOOKUP_HASH_KEY is empty.")
+    return hmac.new(key.encode(), str(value).encode(), hashlib.sha256).hexdigest()
+
+
+class EncryptedTextField(models.TextField):
+    """A text field stored encrypted; Python code sees the plaintext.
+
+    It cannot be searched or filtered on: use a companion hash field for lookups.
+    """
+
+    description = "Text encrypted at rest"
+
+    def from_db_value(self, value, expression, connection):
+        return decrypt(value)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return encrypt(value)

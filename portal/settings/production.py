@@ -1,0 +1,50 @@
+"""Production settings: refuse to start without secrets; hardened transport and cookies."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F401,F403
+from .base import FIELD_ENCRYPTION_KEYS, LOOKUP_HASH_KEY, SECRET_KEY, env_bool, env_list
+
+PORTAL_ENVIRONMENT = "production"
+DEBUG = False
+
+_missing = [
+    name
+    for name, value in [
+        ("SECRET_KEY", SECRET_KEY),
+        ("ALLOWED_HOSTS", env_list("ALLOWED_HOSTS")),
+        ("DATABASE_URL", os.environ.get("DATABASE_URL")),
+        ("FIELD_ENCRYPTION_KEYS", FIELD_ENCRYPTION_KEYS),
+        ("LOOKUP_HASH_KEY", LOOKUP_HASH_KEY),
+    ]
+    if not value
+]
+if _missing:
+    raise ImproperlyConfigured(f"Production settings need these environment variables: {', '.join(_missing)}")
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long in production.")
+
+# Keep database connections open between requests.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))  # noqa: F405
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Compressed, cache-busting file names for long-lived caching.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# Transport security. SECURE_SSL_REDIRECT can be switched off when TLS ends at
+# a load balancer that already redirects.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"

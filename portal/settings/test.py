@@ -1,0 +1,16 @@
+"""Test settings: development settings made fast and deterministic."""
+
+from .dev import *  # noqa: F401,F403
+
+PORTAL_ENVIRONMENT = "test"
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tests get their own keys, never the developer's local ones.
+FIELD_ENCRYPTION_KEYS = ["m2Wz8Hc8m5pFxr0P6mZq1aV3oJ0cY3n0hR9kq4bT1uE="]
+LOOKUP_HASH_KEY = "test-lookup-hash-key"
+SECRET_KEY = "test-secret-key-not-for-production"
+WAGTAILADMIN_BASE_URL = "http://testserver"

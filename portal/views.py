@@ -1,0 +1,46 @@
+"""Site-wide views: health check, robots.txt and the error pages."""
+
+from django.db import DatabaseError, connection
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Report whether the application can reach its database (for load balancers)."""
+    try:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def robots_txt(request):
+    """Allow the public site, keep crawlers out of the admin and the wizard, point to the sitemap."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /register/",
+        "Disallow: /en/register/",
+        "Disallow: /status/",
+        "Disallow: /en/status/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def page_not_found(request, exception=None):
+    """404 page in the site's look, without echoing the requested path."""
+    return HttpResponse(loader.render_to_string("404.html", request=request), status=404)
+
+
+def server_error(request):
+    """500 page that never renders context: it must work when everything else fails."""
+    return HttpResponseServerError(loader.get_template("500.html").render())
