@@ -133,6 +133,16 @@ class Submission(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     # What the resident sees in the status lookup when the form is returned for correction.
     resident_message = models.TextField(_("message to the resident"), blank=True)
+    rejection_reason = models.CharField(_("不予登记原因"), max_length=32, blank=True)
+
+    # Suspect flags (疑点信息), computed when the submission arrives (see flags.py).
+    flag_duplicate_id = models.BooleanField(_("same ID as another submission"), default=False)
+    flag_age_status = models.BooleanField(_("employment status impossible for the age"), default=False)
+    flag_region_mismatch = models.BooleanField(_("ID region outside the hukou province"), default=False)
+    flag_proxy_is_registrant = models.BooleanField(_("proxy ID equals registrant ID"), default=False)
+    flag_shared_phone = models.BooleanField(_("phone number on many submissions"), default=False)
+    flag_unknown_county = models.BooleanField(_("ID county code not in today's divisions"), default=False)
+    has_flags = models.BooleanField(_("has suspect flags"), default=False, db_index=True)
 
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -147,3 +157,46 @@ class Submission(models.Model):
 
     def __str__(self):
         return self.reference
+
+
+class StaffDivision(models.Model):
+    """A staff user's assignment to a division: they see and act on submissions under it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_divisions", verbose_name=_("user")
+    )
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("division"))
+
+    class Meta:
+        verbose_name = _("staff division")
+        verbose_name_plural = _("staff divisions")
+        constraints = [models.UniqueConstraint(fields=["user", "division"], name="unique_staff_division")]
+
+    def __str__(self):
+        return f"{self.user} → {self.division}"
+
+
+class SubmissionEvent(models.Model):
+    """One step in a submission's timeline: a transition, correction, re-route, reveal or export.
+
+    `changes` holds before/after values of corrected fields, masked where personal.
+    """
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=40)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("user")
+    )
+    note = models.TextField(_("note"), blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("submission event")
+        verbose_name_plural = _("submission events")
+
+    def __str__(self):
+        return f"{self.submission_id}: {self.action}"
