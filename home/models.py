@@ -12,7 +12,10 @@ class HomePage(Page):
 
     intro = RichTextField(blank=True, verbose_name=_("introduction"), help_text=_("Shown under the page title."))
     call_to_action_text = models.CharField(
-        max_length=60, blank=True, verbose_name=_("call to action"), help_text=_("Label of the main button, e.g. 立即登记.")
+        max_length=60,
+        blank=True,
+        verbose_name=_("call to action"),
+        help_text=_("Label of the main button, e.g. 立即登记."),
     )
     call_to_action_page = models.ForeignKey(
         "wagtailcore.Page",
@@ -26,7 +29,9 @@ class HomePage(Page):
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),
-        MultiFieldPanel([FieldPanel("call_to_action_text"), FieldPanel("call_to_action_page")], heading=_("Call to action")),
+        MultiFieldPanel(
+            [FieldPanel("call_to_action_text"), FieldPanel("call_to_action_page")], heading=_("Call to action")
+        ),
     ]
 
     parent_page_types = ["wagtailcore.Page"]

@@ -28,7 +28,9 @@ def main_menu(context):
     root = _site_root(request)
     items = []
     if root is not None:
-        items = list(root.get_children().live().in_menu().specific(defer=True).only("id", "title", "url_path", "path", "depth"))
+        items = list(
+            root.get_children().live().in_menu().specific(defer=True).only("id", "title", "url_path", "path", "depth")
+        )
     current = context.get("page")
     return {"root": root, "items": items, "current": current, "request": request}
 
@@ -40,7 +42,7 @@ def language_switcher(context):
     page = context.get("page")
     current_language = translation.get_language()
     links = []
-    for code, name in settings.LANGUAGES:
+    for code, _name in settings.LANGUAGES:
         url = None
         if isinstance(page, Page):
             locale = Locale.objects.filter(language_code=code).first()

@@ -46,7 +46,9 @@ class Command(BaseCommand):
         root.add_child(instance=home)
         save_and_publish(home)
         if site is None:
-            Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="湖南省全民参保登记")
+            Site.objects.create(
+                hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="湖南省全民参保登记"
+            )
         else:
             site.root_page = home
             site.site_name = "湖南省全民参保登记"
