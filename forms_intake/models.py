@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import BaseLogEntry, BaseLogEntryManager
 
 from .crypto import EncryptedTextField
 from .states import SubmissionStatus
@@ -163,6 +164,16 @@ class Submission(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["queue_code", "status", "created_at"], name="submission_queue_idx"),
+            # 我的待办: a handler's claimed items, oldest first.
+            models.Index(fields=["handler", "status", "created_at"], name="submission_handler_idx"),
+        ]
+        # Beyond view/add/change: the moderation steps (see transitions.py and portal/roles.py).
+        permissions = [
+            ("claim_submission", _("Can claim and process registrations (经办)")),
+            ("review_submission", _("Can review registrations (校核)")),
+            ("reroute_submission", _("Can re-route registrations to another division")),
+            ("reveal_id_number", _("Can reveal full ID numbers")),
+            ("export_unmasked", _("Can export registrations without masking")),
         ]
 
     def __str__(self):
@@ -215,3 +226,46 @@ class SubmissionEvent(models.Model):
 
     def __str__(self):
         return f"{self.submission_id}: {self.action}"
+
+
+class SubmissionLogEntryManager(BaseLogEntryManager):
+    """Wagtail log entries of submissions, visible only within the viewer's divisions.
+
+    Wagtail's own ModelLogEntry is visible to anyone with a permission on the
+    model (in the site history report), which would leak other divisions'
+    reference numbers; this manager scopes like every other view.
+    """
+
+    def log_action(self, instance, action, **kwargs):
+        kwargs.update(submission_id=instance.pk)
+        return super().log_action(instance, action, **kwargs)
+
+    def for_instance(self, instance):
+        return self.filter(submission_id=instance.pk)
+
+    def viewable_by_user(self, user):
+        from .scope import scoped_submissions
+
+        if user.is_superuser:
+            return self.all()
+        return self.filter(submission__in=scoped_submissions(user).values("pk"))
+
+
+class SubmissionLogEntry(BaseLogEntry):
+    """Wagtail's log/history entry for a submission (see audit.py); the timeline is SubmissionEvent."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+
+    objects = SubmissionLogEntryManager()
+
+    class Meta(BaseLogEntry.Meta):
+        ordering = ["-timestamp", "-id"]
+        verbose_name = _("registration log entry")
+        verbose_name_plural = _("registration log entries")
+
+    @property
+    def object_id(self):
+        # Wagtail's reports look instances up by this attribute.
+        return str(self.submission_id)
