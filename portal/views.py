@@ -1,8 +1,10 @@
-"""Site-wide views: health check, robots.txt and the error pages."""
+"""Site-wide views: health check, robots.txt and the error pages (404, 429, 500)."""
 
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
 from django.template import loader
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -44,3 +46,16 @@ def page_not_found(request, exception=None):
 def server_error(request):
     """500 page that never renders context: it must work when everything else fails."""
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def too_many_requests(request, retry_after=None):
+    """429 page for a rate-limited action, in the request's language; never cached.
+
+    `retry_after` (seconds) goes into the Retry-After header and the page's advice.
+    """
+    minutes = max(1, -(-int(retry_after) // 60)) if retry_after else None
+    response = render(request, "429.html", {"retry_minutes": minutes}, status=429)
+    if retry_after:
+        response["Retry-After"] = str(int(retry_after))
+    add_never_cache_headers(response)
+    return response

@@ -1,0 +1,181 @@
+"""Security plumbing: response headers, request ids, the admin idle timeout and security events.
+
+`SecurityHeadersMiddleware` adds what Django's SecurityMiddleware does not:
+a request id (X-Request-ID), Permissions-Policy, and `Cache-Control: no-store`
+on every response that may carry personal data or a session (wizard, status
+lookup, admin, any response to a signed-in user). `AdminIdleTimeoutMiddleware`
+signs staff out after `ADMIN_IDLE_TIMEOUT` seconds without a request.
+`AdminAwareCSPMiddleware` swaps in the relaxed admin policy under /admin/.
+
+`log_security_event()` writes one structured line per security event (login,
+lockout, scope denial, reveal, export, purge…) with the time, the user id, the
+user's divisions and the request id, never personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from datetime import UTC, datetime
+
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpResponseRedirect
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+logger = logging.getLogger("portal.security")
+
+# Field names that must never reach a log line, whatever a caller passes.
+_PERSONAL_FIELDS = frozenset(
+    {"id_number", "phone", "name", "proxy_phone", "proxy_id_number", "proxy_name", "address", "password", "email"}
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+LAST_ACTIVITY_KEY = "_portal_last_activity"
+
+
+def _clean(value) -> str:
+    """A log-safe rendering: control characters (CR, LF…) escaped so no value can forge a line."""
+    text = str(value)
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return text[:200]
+
+
+def _divisions(user) -> str:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    cached = getattr(user, "_portal_division_codes", None)
+    if cached is None:
+        try:
+            from forms_intake.models import StaffDivision
+
+            codes = StaffDivision.objects.filter(user_id=user.pk).values_list("division_id", flat=True)
+            cached = "+".join(sorted(codes))
+        except Exception:  # logging must never break the request it describes
+            cached = ""
+        user._portal_division_codes = cached
+    return cached
+
+
+def request_id(request) -> str:
+    """The id of this request (from a trusted X-Request-ID or generated), for correlating log lines."""
+    if request is None:
+        return ""
+    rid = getattr(request, "request_id", None)
+    if not rid:
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        rid = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = rid
+    return rid
+
+
+def log_security_event(event: str, request=None, *, user=None, level=logging.INFO, **fields) -> dict:
+    """Log one security event as a structured line and return its fields.
+
+    The line is `security_event event=… user=… division=… request_id=… key=value…`
+    and the same fields go to handlers as `record.security_event` (JSON logging
+    picks them up). Values are escaped; personal fields are dropped. Pass ids,
+    counts and codes only: a reference number, never a name or an ID number.
+    """
+    if user is None and request is not None:
+        user = getattr(request, "user", None)
+    record = {
+        "event": _clean(event),
+        "time": datetime.now(UTC).isoformat(timespec="seconds"),
+        "user": str(user.pk) if user is not None and getattr(user, "is_authenticated", False) else "",
+        "division": _divisions(user),
+        "request_id": request_id(request),
+    }
+    for key, value in sorted(fields.items()):
+        if key in _PERSONAL_FIELDS or key in record:
+            continue
+        record[_clean(key)] = _clean(value)
+    message = "security_event " + " ".join(f"{key}={value}" for key, value in record.items())
+    logger.log(level, "%s", message, extra={"security_event": record})
+    return record
+
+
+def _is_sensitive_path(path: str) -> bool:
+    prefixes = getattr(settings, "NO_STORE_PATH_PREFIXES", ("/admin/",))
+    patterns = getattr(settings, "NO_STORE_PATH_PATTERNS", ())
+    return path.startswith(tuple(prefixes)) or any(re.search(pattern, path) for pattern in patterns)
+
+
+class SecurityHeadersMiddleware:
+    """Request id, Permissions-Policy, and no-store caching where personal data or a session may be.
+
+    Place it after AuthenticationMiddleware (it reads request.user).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        rid = request_id(request)
+        response = self.get_response(request)
+        response.setdefault("X-Request-ID", rid)
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy:
+            response.setdefault("Permissions-Policy", policy)
+        user = getattr(request, "user", None)
+        signed_in = bool(user is not None and user.is_authenticated)
+        if signed_in or _is_sensitive_path(request.path_info):
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+            # A shared cache must not keep a personal page even if it ignores no-store.
+            if "Vary" not in response or "Cookie" not in response["Vary"]:
+                response["Vary"] = ", ".join(filter(None, [response.get("Vary", ""), "Cookie"]))
+        return response
+
+
+class AdminIdleTimeoutMiddleware:
+    """Sign a staff user out after ADMIN_IDLE_TIMEOUT seconds without a request.
+
+    The last activity time lives in the server-side session. Place after
+    AuthenticationMiddleware and MessageMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        timeout = int(getattr(settings, "ADMIN_IDLE_TIMEOUT", 30 * 60))
+        user = getattr(request, "user", None)
+        if timeout and user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            last = request.session.get(LAST_ACTIVITY_KEY)
+            if last is not None and now - int(last) > timeout:
+                log_security_event("idle_timeout", request, user=user, idle_seconds=now - int(last))
+                logout(request)
+                if request.path_info.startswith("/admin/"):
+                    login_url = settings.WAGTAILADMIN_LOGIN_URL if hasattr(settings, "WAGTAILADMIN_LOGIN_URL") else None
+                    login_url = login_url or "/admin/login/"
+                    return HttpResponseRedirect(f"{login_url}?next={request.path_info}")
+            else:
+                request.session[LAST_ACTIVITY_KEY] = now
+        return self.get_response(request)
+
+
+class AdminAwareCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the relaxed `ADMIN_CONTENT_SECURITY_POLICY` under /admin/.
+
+    The Wagtail admin renders inline scripts and styles of its own, which the
+    strict public policy would block; the admin policy allows them only there
+    (see README, "Security and privacy").
+    """
+
+    def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        admin_policy = getattr(settings, "ADMIN_CONTENT_SECURITY_POLICY", None)
+        if (
+            not report_only
+            and admin_policy
+            and parts.config is None
+            and request.path_info.startswith(tuple(getattr(settings, "ADMIN_CSP_PATH_PREFIXES", ("/admin/",))))
+        ):
+            parts.config = admin_policy["DIRECTIVES"]
+        return parts
