@@ -7,3 +7,9 @@ class HomeConfig(AppConfig):
 
     name = "home"
     verbose_name = _("Public content")
+
+    def ready(self):
+        # Invalidate the anonymous page cache when content is published (portal/cache.py).
+        from portal.cache import connect_signals
+
+        connect_signals()

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Whitenoise right after SecurityMiddleware: static files skip the rest.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous public pages from the cache, before sessions and CSRF (portal/cache.py).
+    "portal.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -134,11 +136,16 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Sessions live on the server (database); the cookie carries only the key.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live on the server: read through the cache, written through to the
+# database, so they survive a Redis restart and work across app servers.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 2)))
+
+# Page cache for anonymous visitors (portal/cache.py); PAGE_CACHE=0 switches it off.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -14,3 +14,5 @@ FIELD_ENCRYPTION_KEYS = ["m2Wz8Hc8m5pFxr0P6mZq1aV3oJ0cY3n0hR9kq4bT1uE="]
 LOOKUP_HASH_KEY = "test-lookup-hash-key"
 SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 (tests only)
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Pages are rendered afresh in tests; tests/test_cache.py switches the page cache on.
+PAGE_CACHE_ENABLED = False

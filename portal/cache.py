@@ -1,0 +1,286 @@
+"""Whole-page cache for anonymous visitors of the public site, invalidated on publishing.
+
+Why not Django's `cache_page`/`UpdateCacheMiddleware`: they cannot be invalidated
+when an editor publishes, and they key on every `Vary` header. Why not the
+`wagtail-cache` package: it clears the *whole* cache backend on publish, and in
+production that backend (Redis) also holds sessions and rate-limit counters.
+
+How it works
+------------
+* Every stored page carries the *content generation* it was rendered under. The
+  generation is one integer in the cache (`portal:pagecache:generation`), shared
+  by every app server through Redis. Publishing or unpublishing a page, saving a
+  snippet, a site setting, an image or a document bumps it after the transaction
+  commits (see `connect_signals`), so the next request on any server renders the
+  page afresh. Nothing needs to be deleted: old entries simply stop matching and
+  expire (`PAGE_CACHE_SECONDS`).
+* A lookup is one cache round trip (`get_many` of the generation and the entry)
+  and no database query: the middleware sits before the session, CSRF and
+  authentication middleware, so a hit never touches them.
+* What is never cached (each rule is a test in tests/test_cache.py): methods
+  other than GET/HEAD; requests carrying a session cookie (logged-in staff,
+  residents in the middle of the wizard); query strings other than
+  `PAGE_CACHE_QUERY_PARAMS`; the paths in `PAGE_CACHE_EXCLUDED_PREFIXES`
+  (admin, wizard, status lookup, health check, documents); responses that are
+  not 200, set a cookie, vary on Cookie (a CSRF token or the session was used),
+  say `Cache-Control: private`/`no-store`/`no-cache`, or render a page whose
+  class sets `cache_page = False`.
+* Cookie-driven variants of the same page (elder mode) are cached separately:
+  the values of the cookies in `PAGE_CACHE_VARY_COOKIES` are part of the key.
+
+With the local-memory backend (development, tests) every process has its own
+generation, so with several processes a publish only reaches the process that
+handled it: production therefore requires Redis (see settings/production.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.exceptions import DisallowedHost
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils.cache import cc_delim_re
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "portal:pagecache:generation"
+ENTRY_PREFIX = "portal:pagecache:page:"
+# Header that tells operators (and the benchmark) whether the cache answered.
+STATUS_HEADER = "X-Page-Cache"
+
+DEFAULT_EXCLUDED_PREFIXES = (
+    "/admin/",
+    "/django-admin/",
+    "/register/",
+    "/en/register/",
+    "/status/",
+    "/en/status/",
+    "/healthz/",
+    "/documents/",
+    "/static/",
+    "/media/",
+)
+# Vary values that do not change what we serve: the language comes from the
+# URL (i18n_patterns), and responses are not compressed by Django.
+_HARMLESS_VARY = {"accept-language", "accept-encoding"}
+_UNCACHEABLE_CACHE_CONTROL = {"private", "no-store", "no-cache"}
+# Response headers that must not be replayed to another visitor.
+_DROPPED_HEADERS = {"set-cookie", STATUS_HEADER.lower()}
+
+
+def _setting(name, default):
+    return getattr(settings, name, default)
+
+
+def cache_enabled():
+    """Whether the page cache is switched on (`PAGE_CACHE_ENABLED`, default on)."""
+    return _setting("PAGE_CACHE_ENABLED", True)
+
+
+def get_cache():
+    """The cache backend that holds pages (`PAGE_CACHE_ALIAS`, default "default")."""
+    return caches[_setting("PAGE_CACHE_ALIAS", "default")]
+
+
+def current_generation(cache=None):
+    """The content generation now in force, creating it if the cache lost it."""
+    cache = cache or get_cache()
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = _initialise_generation(cache)
+    return generation
+
+
+def _initialise_generation(cache):
+    # Start from the clock, not from 1: if the cache loses the counter (restart,
+    # eviction), a restarted counter must never match entries stored before.
+    cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+    return cache.get(GENERATION_KEY)
+
+
+def bump_generation(**kwargs):
+    """Invalidate every cached page now (all app servers sharing the cache backend)."""
+    if not cache_enabled():
+        return
+    cache = get_cache()
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # the counter is missing: any fresh value invalidates
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+    logger.info("page cache invalidated")
+
+
+def invalidate_on_commit(**kwargs):
+    """Bump the generation once the current transaction commits.
+
+    Bumping earlier would let a request that still sees the old rows store the
+    old page under the new generation, where it would stay until it expires.
+    """
+    transaction.on_commit(bump_generation)
+
+
+def _cookie_variant(request):
+    names = _setting("PAGE_CACHE_VARY_COOKIES", ("elder_mode",))
+    return "&".join(f"{name}={request.COOKIES.get(name, '')}" for name in names)
+
+
+def _query_variant(request):
+    """The allowed query parameters in a stable order, or None if others are present."""
+    if not request.GET:
+        return ""
+    allowed = set(_setting("PAGE_CACHE_QUERY_PARAMS", ("page",)))
+    if set(request.GET) - allowed:
+        return None
+    # A page number is short; anything longer is not a real listing page.
+    items = sorted((name, request.GET.getlist(name)) for name in request.GET)
+    text = "&".join(f"{name}={','.join(values)}" for name, values in items)
+    return text if len(text) <= 40 else None
+
+
+def cache_key(request):
+    """The cache key of this request, or None when the request must not use the cache."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        # A session may hold a login or a half-filled wizard: render for them.
+        return None
+    path = request.path
+    if path.startswith(tuple(_setting("PAGE_CACHE_EXCLUDED_PREFIXES", DEFAULT_EXCLUDED_PREFIXES))):
+        return None
+    query = _query_variant(request)
+    if query is None:
+        return None
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return None
+    scheme = "https" if request.is_secure() else "http"
+    raw = "|".join((scheme, host, path, query, _cookie_variant(request)))
+    return ENTRY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def response_is_cacheable(request, response):
+    """Whether a freshly rendered response may be replayed to other anonymous visitors."""
+    if request.method != "GET" or response.status_code != 200 or response.streaming:
+        return False
+    if response.cookies:
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
+        return False
+    vary = {v.strip().lower() for v in cc_delim_re.split(response.get("Vary", "")) if v.strip()}
+    if vary - _HARMLESS_VARY:
+        return False
+    cache_control = {
+        v.split("=")[0].strip().lower() for v in cc_delim_re.split(response.get("Cache-Control", "")) if v.strip()
+    }
+    if cache_control & _UNCACHEABLE_CACHE_CONTROL:
+        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return False
+    # Wagtail pages render through a TemplateResponse whose context holds the page.
+    page = (getattr(response, "context_data", None) or {}).get("page")
+    return getattr(page, "cache_page", True) is not False
+
+
+class PageCacheMiddleware:
+    """Serve anonymous GET/HEAD requests for public pages from the cache (see the module docstring).
+
+    Put it right after WhiteNoise, before the session middleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not cache_enabled():
+            return self.get_response(request)
+        key = cache_key(request)
+        if key is None:
+            return self.get_response(request)
+
+        cache = get_cache()
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            generation = _initialise_generation(cache)
+        entry = found.get(key)
+        if entry is not None and entry[0] == generation:
+            return self._replay(entry)
+
+        response = self.get_response(request)
+        if response_is_cacheable(request, response):
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            headers = [(k, v) for k, v in response.items() if k.lower() not in _DROPPED_HEADERS]
+            entry = (generation, response.status_code, headers, response.content)
+            cache.set(key, entry, timeout=_setting("PAGE_CACHE_SECONDS", 600))
+            response[STATUS_HEADER] = "miss"
+        return response
+
+    @staticmethod
+    def _replay(entry):
+        _generation, status, headers, content = entry
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response[name] = value
+        response[STATUS_HEADER] = "hit"
+        return response
+
+
+def _invalidating_model(model, deleted):
+    """Whether saving (or deleting) a row of this model changes what public pages show.
+
+    Pages count only when deleted: their edits reach the public through
+    publishing, and draft saves must not empty the cache. Snippets, site
+    settings, sites, locales, images and documents count on every save.
+    """
+    from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
+    from wagtail.documents.models import AbstractDocument
+    from wagtail.images.models import AbstractImage
+    from wagtail.models import Locale, Page, Site
+    from wagtail.snippets.models import get_snippet_models
+
+    if issubclass(model, Page):
+        return deleted
+    return model in get_snippet_models() or issubclass(
+        model, (BaseGenericSetting, BaseSiteSetting, Site, Locale, AbstractImage, AbstractDocument)
+    )
+
+
+_model_decisions = {}
+
+
+def _on_model_change(sender, signal, **kwargs):
+    # One receiver for every model: decided once per model class, then a dict
+    # lookup, so bulk saves of submissions cost nothing and never invalidate pages.
+    from django.db.models.signals import post_delete
+
+    deleted = signal is post_delete
+    decision = _model_decisions.get((sender, deleted))
+    if decision is None:
+        decision = _model_decisions[(sender, deleted)] = _invalidating_model(sender, deleted)
+    if decision:
+        invalidate_on_commit()
+
+
+def connect_signals():
+    """Connect the invalidation receivers (called once from `home.apps.HomeConfig.ready`)."""
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
+
+    uid = "portal.cache"
+    # Pages, and their wagtail-localize translations, which are published as pages.
+    page_published.connect(invalidate_on_commit, dispatch_uid=f"{uid}.page_published")
+    page_unpublished.connect(invalidate_on_commit, dispatch_uid=f"{uid}.page_unpublished")
+    post_page_move.connect(invalidate_on_commit, dispatch_uid=f"{uid}.post_page_move")
+    # Snippets with drafts publish through these; plain snippets through post_save.
+    published.connect(invalidate_on_commit, dispatch_uid=f"{uid}.published")
+    unpublished.connect(invalidate_on_commit, dispatch_uid=f"{uid}.unpublished")
+    post_save.connect(_on_model_change, dispatch_uid=f"{uid}.post_save")
+    post_delete.connect(_on_model_change, dispatch_uid=f"{uid}.post_delete")
