@@ -13,6 +13,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from home import feeds as home_feeds
+from home import views as home_views
 from portal import views
 
 urlpatterns = [
@@ -21,6 +23,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("elder-mode/", home_views.elder_mode, name="elder_mode"),
 ]
 
 if settings.DEBUG:
@@ -29,6 +32,9 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += i18n_patterns(
+    path("search/", home_views.search, name="search"),
+    path("feeds/notices/rss/", home_feeds.NoticeFeed(), name="notice_feed_rss"),
+    path("feeds/notices/atom/", home_feeds.NoticeAtomFeed(), name="notice_feed_atom"),
     # Wagtail's page serving comes last: it catches every remaining path.
     path("", include(wagtail_urls)),
     prefix_default_language=False,
