@@ -27,14 +27,35 @@ _CONTENT_MEDIA = [
     "wagtaildocs.choose_document",
 ]
 
+# Registrations (forms_intake): what each moderation role may do; the divisions
+# a user works in are StaffDivision rows (see forms_intake/scope.py).
+_SUBMISSIONS_HANDLER = [
+    "forms_intake.view_submission",
+    "forms_intake.add_submission",  # assisted entry of paper forms
+    "forms_intake.change_submission",  # corrections
+    "forms_intake.claim_submission",
+    "forms_intake.reveal_id_number",
+]
+_SUBMISSIONS_REVIEWER = [
+    "forms_intake.view_submission",
+    "forms_intake.review_submission",
+    "forms_intake.reveal_id_number",
+]
+
 # Model permissions ("app_label.codename") per role. Permissions that do not
 # exist yet (an app not migrated) are skipped, so this works on any schema.
 ROLE_PERMISSIONS = {
     EDITOR: ["wagtailadmin.access_admin", "wagtail_localize.submit_translation", *_CONTENT_MEDIA],
     APPROVER: ["wagtailadmin.access_admin", "wagtail_localize.submit_translation", *_CONTENT_MEDIA],
-    HANDLER: ["wagtailadmin.access_admin"],
-    REVIEWER: ["wagtailadmin.access_admin"],
-    PROVINCIAL_ADMIN: ["wagtailadmin.access_admin"],
+    HANDLER: ["wagtailadmin.access_admin", *_SUBMISSIONS_HANDLER],
+    REVIEWER: ["wagtailadmin.access_admin", *_SUBMISSIONS_REVIEWER],
+    PROVINCIAL_ADMIN: [
+        "wagtailadmin.access_admin",
+        *_SUBMISSIONS_HANDLER,
+        *_SUBMISSIONS_REVIEWER,
+        "forms_intake.reroute_submission",
+        "forms_intake.export_unmasked",
+    ],
 }
 
 # Page-tree permissions on the home pages, per role.
