@@ -75,8 +75,12 @@ def hit(scope: str, key: str, limit: int, window_seconds: int) -> bool:
     return count <= limit
 
 
-def _client_address(request) -> str:
+def client_address(request, network=False) -> str:
     """The client's address: REMOTE_ADDR, or a trusted proxy's header when configured.
+
+    With `network=True` an IPv6 address becomes its /64 network (for counting).
+    Also django-axes' AXES_CLIENT_IP_CALLABLE, so lockouts and rate limits agree
+    on who the client is.
 
     `RATELIMIT_CLIENT_IP_HEADER` (e.g. "HTTP_X_FORWARDED_FOR") is read only when
     set, because any client can send that header to a server that is reached
@@ -99,6 +103,8 @@ def _client_address(request) -> str:
     if parsed.version == 6:
         if parsed.ipv4_mapped is not None:
             return str(parsed.ipv4_mapped)
+        if not network:
+            return str(parsed)
         # One IPv6 subscriber usually holds a whole /64: count the network, not the address.
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     return str(parsed)
@@ -106,7 +112,7 @@ def _client_address(request) -> str:
 
 def client_key(request) -> str:
     """A keyed hash identifying the client (its address) for rate limits; never the raw address."""
-    return salted_hmac(_SALT + ".client", _client_address(request)).hexdigest()[:32]
+    return salted_hmac(_SALT + ".client", client_address(request, network=True)).hexdigest()[:32]
 
 
 def value_key(value: str) -> str:

@@ -14,12 +14,14 @@ user's divisions and the request id, never personal data.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import time
 import uuid
 from datetime import UTC, datetime
 
+from axes.backends import AxesStandaloneBackend
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.contrib.auth import logout
@@ -179,3 +181,51 @@ class AdminAwareCSPMiddleware(CSPMiddleware):
         ):
             parts.config = admin_policy["DIRECTIVES"]
         return parts
+
+
+# --------------------------------------------------------------------------
+# django-axes: staff login lockout
+
+
+class AxesBackend(AxesStandaloneBackend):
+    """django-axes' backend, which refuses locked-out clients before any password check.
+
+    Axes needs the request (Wagtail's login view passes it). Only when
+    `AXES_ALLOW_NO_REQUEST` is set (test settings: Django's test client logs in
+    without a request) is a request-less call passed on to the next backend.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None and getattr(settings, "AXES_ALLOW_NO_REQUEST", False):
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def axes_client_ip(request):
+    """The client address for axes, resolved like the rate limiter's (trusted proxy header aware)."""
+    from portal.ratelimit import client_address
+
+    address = client_address(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def axes_client_str(username, ip_address, user_agent, path_info, request):
+    """What axes writes in its log lines: a hash of the client, never a username or address."""
+    from portal.ratelimit import client_key
+
+    return f"client={client_key(request)}" if request is not None else "client=unknown"
+
+
+def lockout_response(request, credentials, *args, **kwargs):
+    """The page a locked-out login gets: the same for every username, existing or not."""
+    from django.shortcuts import render
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60) if settings.AXES_COOLOFF_TIME else None
+    response = render(request, "429.html", {"locked_out": True, "retry_minutes": minutes}, status=429)
+    if minutes:
+        response["Retry-After"] = str(minutes * 60)
+    add_never_cache_headers(response)
+    return response

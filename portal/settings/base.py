@@ -5,6 +5,7 @@ value that differs between machines comes from an environment variable.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -70,6 +71,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.sitemaps",
+    # Security (portal/security.py): CSP headers, staff login lockout, user → session index.
+    "csp",
+    "axes",
+    "portal.staff_sessions",
     # Serve static files through whitenoise under runserver too, so that
     # development behaves like production.
     "whitenoise.runserver_nostatic",
@@ -80,6 +85,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Whitenoise right after SecurityMiddleware: static files skip the rest.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Request id, Permissions-Policy, no-store; then the CSP (strict, relaxed under /admin/).
+    # Both above any page cache, so cached pages get them too.
+    "portal.security.SecurityHeadersMiddleware",
+    "portal.security.AdminAwareCSPMiddleware",
     # Anonymous public pages from the cache, before sessions and CSRF (portal/cache.py).
     "portal.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -87,9 +96,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signs staff out after ADMIN_IDLE_TIMEOUT seconds without a request.
+    "portal.security.AdminIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes requires: turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -153,6 +166,67 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# ---------------------------------------------------------------- security
+# (README "Security and privacy"; transport security is in production.py.)
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: a locked-out client is refused before any password check.
+    "portal.security.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+# Counted per username (stops slow guessing from many addresses) and per address
+# (stops one address trying many usernames); unknown usernames count the same way.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "portal.security.axes_client_ip"
+AXES_CLIENT_STR_CALLABLE = "portal.security.axes_client_str"
+AXES_VERBOSE = False
+# Staff sessions end after this many idle seconds (admin idle timeout).
+ADMIN_IDLE_TIMEOUT = int(os.environ.get("ADMIN_IDLE_TIMEOUT", str(30 * 60)))
+
+# Rate limits (portal/ratelimit.py). Behind a proxy, name the header it sets.
+RATELIMIT_CLIENT_IP_HEADER = os.environ.get("RATELIMIT_CLIENT_IP_HEADER") or None
+RATELIMIT_TRUSTED_PROXY_COUNT = int(os.environ.get("RATELIMIT_TRUSTED_PROXY_COUNT", "1"))
+# A cache outage lets requests through (logged) rather than refusing every resident.
+RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", True)
+
+# Responses that may carry personal data are never stored by browsers or proxies.
+NO_STORE_PATH_PREFIXES = ("/admin/", "/register/", "/en/register/", "/status/", "/en/status/")
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), interest-cohort=(), browsing-topics=()"
+)
+
+# Content-Security-Policy (django-csp 4). Public pages: scripts and styles from
+# our own origin only, no inline script or style, no plugins, no framing.
+_CSP_BASE = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_BASE}
+# The Wagtail admin renders inline scripts and styles (and previews pages in an
+# iframe of its own), so /admin/ gets this relaxed policy instead.
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        **_CSP_BASE,
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
 
 # Internationalisation: Chinese (zh-hans) is the default and lives at "/",
 # English at "/en/". Use "zh-hans" everywhere, never "zh-cn".

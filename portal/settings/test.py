@@ -16,3 +16,6 @@ SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 (tests only)
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # Pages are rendered afresh in tests; tests/test_cache.py switches the page cache on.
 PAGE_CACHE_ENABLED = False
+# Django's test client logs in without a request, which django-axes refuses;
+# tests/security drive the real login form to test the lockout.
+AXES_ALLOW_NO_REQUEST = True
