@@ -269,3 +269,7 @@ class SubmissionLogEntry(BaseLogEntry):
     def object_id(self):
         # Wagtail's reports look instances up by this attribute.
         return str(self.submission_id)
+
+
+# The registration and status-lookup page types (Wagtail pages) live in their own module.
+from .pages import RegistrationPage, StatusLookupPage  # noqa: E402,F401

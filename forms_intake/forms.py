@@ -1,0 +1,485 @@
+"""The step forms of the Annex 2 registration wizard (one topic per step).
+
+Each form validates its own fields with the rules in `validators.py`;
+cross-step rules get what they need from the wizard as constructor
+arguments (the registrant's birth date, ID number, employment…), so the
+forms stay plain Django forms that staff entry can reuse.
+
+Labels of Annex 2 fields are the form's verbatim Chinese text (gettext
+msgids); other wording uses English msgids.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import divisions
+from .choices import EmploymentStatus, NotInsuredReason, ProxyRelationship, ServiceBank
+from .models import Submission
+from .validators import (
+    _today,
+    check_employment_status_for_age,
+    normalize_id_number,
+    parse_resident_id,
+    validate_employer_code,
+    validate_person_name,
+    validate_phone,
+)
+
+EMPLOYED_STATUSES = frozenset({EmploymentStatus.EMPLOYED_IN_PROVINCE, EmploymentStatus.EMPLOYED_OUT_OF_PROVINCE})
+
+
+def is_employed(status) -> bool:
+    """True for 已就业 (in or outside the province)."""
+    return status in {s.value for s in EMPLOYED_STATUSES}
+
+
+def reject_control_characters(value):
+    """Refuse control and invisible format characters (pasted from elsewhere or forged)."""
+    if any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co"} for ch in value or ""):
+        raise ValidationError(_("Remove the control or invisible characters from this answer."), code="control")
+
+
+class FilingFor:
+    SELF = "self"
+    OTHER = "other"
+    choices = [
+        (SELF, _("For myself")),
+        (OTHER, _("For another person, as their proxy (代理人)")),
+    ]
+
+
+def _text(label, max_length, *, required=True, help_text="", autocomplete=None, **attrs):
+    """A one-line text field that refuses control characters."""
+    widget_attrs = {"maxlength": max_length, **attrs}
+    if autocomplete:
+        widget_attrs["autocomplete"] = autocomplete
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        help_text=help_text,
+        validators=[reject_control_characters],
+        widget=forms.TextInput(attrs=widget_attrs),
+    )
+
+
+def _radio(label, choices, *, help_text=""):
+    return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect, help_text=help_text)
+
+
+class IdNumberField(forms.CharField):
+    """身份证号码: 18 characters with a valid check digit, birth date and province."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)  # generous for spaces typed between groups
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters", "maxlength": 40}
+            ),
+        )
+        kwargs.setdefault("help_text", _("18 characters; the last one may be the letter X."))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        reject_control_characters(value)
+        return parse_resident_id(value).number
+
+
+class PhoneField(forms.CharField):
+    """联系电话: a mainland mobile, or a landline with its area code; cleaned to E.164."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel", "maxlength": 30})
+        )
+        kwargs.setdefault(
+            "help_text", _("A mobile number, or a landline number with its area code, e.g. 0731-84567890.")
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        reject_control_characters(value)
+        return validate_phone(value)
+
+
+class NameField(forms.CharField):
+    """姓名: Chinese characters (with · in transliterated names) or Latin letters."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 60)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "name", "maxlength": 60}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return validate_person_name(value) if value else value
+
+
+# --------------------------------------------------------------------------
+# Cascading division selects
+# --------------------------------------------------------------------------
+
+
+CHOOSE_AGAIN = _("Choose again from the list: it changed with the level above.")
+
+
+class DivisionSelect(forms.Select):
+    """A select that tells wizard.js which level it is and which select it fills."""
+
+    def __init__(self, group, level, **kwargs):
+        super().__init__(**kwargs)
+        self.attrs.update({"data-division-group": group, "data-division-level": level})
+
+
+class DivisionFieldsMixin:
+    """Adds province → city → county (→ town) selects for each address group of the form.
+
+    `division_groups` maps a group prefix to its depth ("county" or "town").
+    Choices of each select come from the value chosen above it (in the
+    submitted or stored data, else the initial data), so without JavaScript
+    the resident presses "Update the lists" to get the next level's choices.
+    `clean()` checks that every chosen code is a child of the one above and
+    puts the deepest chosen `Division` in `cleaned_data["<group>_division"]`.
+    """
+
+    division_groups: dict[str, str] = {}
+    division_labels: dict[str, str] = {}
+
+    def _value(self, name):
+        value = self.data.get(self.add_prefix(name), "") if self.is_bound else self.initial.get(name, "")
+        return value if isinstance(value, str) else ""
+
+    def add_division_fields(self):
+        level_labels = {
+            "province": _("省（自治区、直辖市）"),
+            "city": _("市（州）"),
+            "county": _("县（市、区）"),
+            "town": _("镇（街道）"),
+        }
+        for group, depth in self.division_groups.items():
+            levels = divisions.LEVEL_NAMES[: divisions.LEVEL_NAMES.index(depth) + 1]
+            parent = None
+            for level in levels:
+                name = f"{group}_{level}"
+                options = divisions.options_for(level, parent) if level == "province" or parent else []
+                placeholder = _("Choose…") if options else _("Choose the level above first")
+                self.fields[name] = forms.ChoiceField(
+                    label=level_labels[level],
+                    required=False,
+                    choices=[("", placeholder)] + [(o.code, o.name) for o in options],
+                    widget=DivisionSelect(group, level),
+                    error_messages={"invalid_choice": CHOOSE_AGAIN},
+                )
+                value = self._value(name)
+                parent = value if value in {o.code for o in options} else None
+
+    def clean_divisions(self, cleaned_data):
+        for group, depth in self.division_groups.items():
+            levels = divisions.LEVEL_NAMES[: divisions.LEVEL_NAMES.index(depth) + 1]
+            parent = None
+            chosen = None
+            for level in levels:
+                name = f"{group}_{level}"
+                if name in self.errors:
+                    chosen = None
+                    break
+                value = cleaned_data.get(name) or ""
+                options = divisions.options_for(level, parent) if level == "province" or parent else []
+                codes = {o.code for o in options}
+                if not value:
+                    if options or level == "province":
+                        self.add_error(name, ValidationError(_("Choose from the list."), code="required"))
+                    chosen = None if (options or level == "province") else chosen
+                    break
+                if value not in codes:
+                    self.add_error(name, ValidationError(CHOOSE_AGAIN, code="not_child"))
+                    chosen = None
+                    break
+                chosen = value
+                parent = value
+            cleaned_data[f"{group}_division"] = (
+                divisions.Division.objects.filter(code=chosen).first() if chosen else None
+            )
+        return cleaned_data
+
+
+# --------------------------------------------------------------------------
+# The steps
+# --------------------------------------------------------------------------
+
+
+class StepForm(forms.Form):
+    """Base of every step: a topic heading, optional guidance and the wizard's extra arguments."""
+
+    title = ""
+
+    def __init__(self, *args, wizard_context=None, **kwargs):
+        # What the wizard knows from other steps (birth date, ID number…), see wizard.py.
+        self.wizard_context = wizard_context or {}
+        super().__init__(*args, **kwargs)
+
+
+class FilerForm(StepForm):
+    """Step 1: who is filing, and that they mean to register someone not yet insured."""
+
+    title = _("Who is registering")
+    filing_for = _radio(_("Who are you registering?"), FilingFor.choices)
+    intent = forms.BooleanField(
+        label=_("The person to be registered does not take part in any social insurance scheme yet "
+                "and wants to register for universal social insurance."),
+        error_messages={"required": _("Confirm this to continue, or contact your township office if unsure.")},
+    )
+
+
+class IdentityForm(StepForm):
+    """Step 2: the registrant's name, ID number and phone number."""
+
+    title = _("The person to be registered")
+    name = NameField(label=_("姓名"))
+    id_number = IdNumberField(label=_("身份证号码"))
+    phone = PhoneField(label=_("联系电话"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.wizard_context.get("is_proxy"):
+            # The proxy's own contact details are on the proxy step; don't offer theirs here.
+            for name in ("name", "phone"):
+                self.fields[name].widget.attrs["autocomplete"] = "off"
+
+
+class ProxyForm(StepForm):
+    """Step 3 (only when filing for another person): the proxy (代理人)."""
+
+    title = _("About you, the proxy (代理人)")
+    proxy_name = NameField(label=_("代理人姓名"))
+    proxy_phone = PhoneField(label=_("代理人联系电话"))
+    proxy_id_number = IdNumberField(label=_("代理人身份证号码"))
+    proxy_relationship = _radio(_("与被代理人关系"), ProxyRelationship.choices)
+
+    def clean_proxy_id_number(self):
+        value = self.cleaned_data.get("proxy_id_number")
+        registrant = self.wizard_context.get("id_number")
+        if value and registrant and normalize_id_number(value) == normalize_id_number(registrant):
+            raise ValidationError(
+                _("This is the ID number of the person being registered. Enter your own ID number as the proxy."),
+                code="same_as_registrant",
+            )
+        return value
+
+
+class EmploymentForm(StepForm):
+    """Step 4: 就业状态, with the employer's name when employed; checked against the age in the ID."""
+
+    title = _("就业状态")
+    employment_status = _radio(_("就业状态"), EmploymentStatus.choices)
+    employer_name = _text(
+        _("工作单位名称"), 100, required=False, help_text=_("Only if employed: the full name of the employer.")
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("employment_status")
+        if status and is_employed(status):
+            if not cleaned.get("employer_name", "").strip():
+                message = _("Enter the name of the employer (工作单位名称).")
+                self.add_error("employer_name", ValidationError(message, code="required"))
+        elif status:
+            cleaned["employer_name"] = ""
+        birth_date = self.wizard_context.get("birth_date")
+        if status and birth_date:
+            today = _today()
+            age = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+            try:
+                check_employment_status_for_age(status, age)
+            except ValidationError as error:
+                self.add_error("employment_status", error)
+        return cleaned
+
+
+class AddressForm(DivisionFieldsMixin, StepForm):
+    """Step 5: 户口所在地 (to the county) and 常住所在地 (to the township, then village and street)."""
+
+    title = _("Addresses")
+    division_groups = {"hukou": "county", "residence": "town"}
+    residence_village = _text(_("村（社区）"), 60, help_text=_("The village or residents' community."))
+    residence_street = _text(
+        _("街、路、巷门牌号"), 100, required=False, autocomplete="street-address",
+        help_text=_("Street and house number, if any."),
+    )
+
+    field_order = [
+        "hukou_province", "hukou_city", "hukou_county",
+        "residence_province", "residence_city", "residence_county", "residence_town",
+        "residence_village", "residence_street",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_division_fields()
+        self.order_fields(self.field_order)
+
+    def clean(self):
+        return self.clean_divisions(super().clean())
+
+
+class WorkplaceForm(DivisionFieldsMixin, StepForm):
+    """Step 6 (only when employed): 工作单位所在地."""
+
+    title = _("工作单位所在地")
+    division_groups = {"employer": "town"}
+    employer_village = _text(
+        _("村（社区）"), 60, required=False, help_text=_("If the workplace is in a village or community.")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_division_fields()
+        self.order_fields(
+            ["employer_province", "employer_city", "employer_county", "employer_town", "employer_village"]
+        )
+
+    def clean(self):
+        return self.clean_divisions(super().clean())
+
+
+class ReasonForm(StepForm):
+    """Step 7: 未参保原因 and 社保卡服务银行."""
+
+    title = _("Reason and bank")
+    not_insured_reason = _radio(_("未参保原因"), NotInsuredReason.choices)
+    not_insured_reason_other = _text(
+        _("其他原因说明"), 200, required=False, help_text=_("Only if you chose 其他: describe the reason.")
+    )
+    service_bank = _radio(
+        _("社保卡服务银行"), ServiceBank.choices, help_text=_("The bank that will issue the social security card.")
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        reason = cleaned.get("not_insured_reason")
+        if reason == NotInsuredReason.OTHER and not cleaned.get("not_insured_reason_other", "").strip():
+            self.add_error(
+                "not_insured_reason_other",
+                ValidationError(_("Describe the reason, since you chose 其他."), code="required"),
+            )
+        elif reason and reason != NotInsuredReason.OTHER:
+            cleaned["not_insured_reason_other"] = ""
+        return cleaned
+
+
+class UnitForm(StepForm):
+    """Step 8: 登记单位, the employer (name and code) or the village/community (the residence by default)."""
+
+    title = _("登记单位")
+    unit_type = _radio(_("登记单位"), Submission.UnitType.choices)
+    unit_name = _text(
+        _("登记单位名称"), 100, required=False,
+        help_text=_("The employer's name, or the name of the village or community."),
+    )
+    unit_code = forms.CharField(
+        label=_("组织机构代码"),
+        required=False,
+        max_length=30,
+        help_text=_("Employer only: the 18-character 统一社会信用代码 or the 9-character 组织机构代码."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters", "maxlength": 30}
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        employed = self.wizard_context.get("employed")
+        if not employed:
+            # The employer cannot register someone who has none.
+            self.fields["unit_type"].choices = [
+                c for c in Submission.UnitType.choices if c[0] == Submission.UnitType.COMMUNITY
+            ]
+            self.fields["unit_code"].widget = forms.HiddenInput()
+        self.initial.setdefault(
+            "unit_type", Submission.UnitType.EMPLOYER if employed else Submission.UnitType.COMMUNITY
+        )
+        default_name = self.wizard_context.get("employer_name") if employed else self.wizard_context.get("village")
+        self.initial.setdefault("unit_name", default_name or "")
+
+    def clean(self):
+        cleaned = super().clean()
+        unit_type = cleaned.get("unit_type")
+        name = (cleaned.get("unit_name") or "").strip()
+        if unit_type == Submission.UnitType.EMPLOYER:
+            if not name:
+                self.add_error("unit_name", ValidationError(_("Enter the employer's name."), code="required"))
+            code = cleaned.get("unit_code") or ""
+            if not code.strip():
+                message = _("Enter the employer's unified social credit code or organization code.")
+                self.add_error("unit_code", ValidationError(message, code="required"))
+            else:
+                try:
+                    cleaned["unit_code"] = validate_employer_code(code)
+                except ValidationError as error:
+                    self.add_error("unit_code", error)
+        elif unit_type == Submission.UnitType.COMMUNITY:
+            cleaned["unit_code"] = ""
+            # Default to the residence's village or community.
+            cleaned["unit_name"] = name or self.wizard_context.get("village", "")
+        reject_control_characters(cleaned.get("unit_code") or "")
+        return cleaned
+
+
+class ReviewForm(StepForm):
+    """Step 9: check your answers, then the electronic declaration in place of the signatures."""
+
+    title = _("Check your answers")
+    confirm_true = forms.BooleanField(
+        label=_("I declare that the information given is true and complete."),
+        error_messages={"required": _("Confirm that the information is true to submit the registration.")},
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that the human resources and social security departments process the personal information "
+            "in this form for social insurance registration, as the Personal Information Protection Law allows."
+        ),
+        error_messages={"required": _("Give your consent to the processing of the information to submit it.")},
+    )
+
+
+class StatusLookupForm(forms.Form):
+    """Status lookup: the reference number and the registrant's ID number."""
+
+    reference = forms.CharField(
+        label=_("Reference number"),
+        max_length=40,
+        help_text=_("As shown on your receipt, e.g. HN-7K3M-Q9PX-TW4."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "maxlength": 40}),
+    )
+    id_number = forms.CharField(
+        label=_("身份证号码"),
+        max_length=40,
+        help_text=_("The ID number of the person registered."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "maxlength": 40}),
+    )
+
+
+STEP_FORMS = [
+    ("filer", FilerForm),
+    ("identity", IdentityForm),
+    ("proxy", ProxyForm),
+    ("employment", EmploymentForm),
+    ("address", AddressForm),
+    ("workplace", WorkplaceForm),
+    ("reason", ReasonForm),
+    ("unit", UnitForm),
+    ("review", ReviewForm),
+]

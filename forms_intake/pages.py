@@ -1,0 +1,200 @@
+"""Wagtail pages of the registration service: the Annex 2 wizard and the status lookup.
+
+The forms themselves live in code (gettext labels, never translatable page
+content); editors change the introduction, each step's guidance and the
+confirmation texts, and translate them with wagtail-localize. Submissions
+are never page content.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+
+from . import divisions
+
+STEP_CHOICES = [
+    ("filer", _("Who is registering")),
+    ("identity", _("The person to be registered")),
+    ("proxy", _("代理人")),
+    ("employment", _("就业状态")),
+    ("address", _("Addresses")),
+    ("workplace", _("工作单位所在地")),
+    ("reason", _("Reason and bank")),
+    ("unit", _("登记单位")),
+    ("review", _("Check your answers")),
+]
+
+
+class StepGuidanceBlock(blocks.StructBlock):
+    """Guidance shown above the questions of one wizard step."""
+
+    step = blocks.ChoiceBlock(choices=STEP_CHOICES, label=_("step"))
+    text = blocks.RichTextBlock(features=["bold", "link", "ul"], label=_("guidance"))
+
+    class Meta:
+        icon = "help"
+        label = _("Step guidance")
+
+
+class RegistrationPage(RoutablePageMixin, Page):
+    """The online Annex 2 registration: introduction, wizard steps, receipt and printable form.
+
+    Routes: "" introduction, "step/<step>/" the wizard, "done/" the receipt,
+    "done/print/" the printable Annex 2, "divisions/" the cascading select
+    data, "keepalive/" and "expired/" for the session timeout.
+    """
+
+    intro = RichTextField(
+        verbose_name=_("introduction"), help_text=_("Who can register, what to have ready and how long it takes.")
+    )
+    guidance = StreamField(
+        [("step_guidance", StepGuidanceBlock())],
+        blank=True,
+        verbose_name=_("step guidance"),
+        help_text=_("Optional guidance shown above the questions of a step."),
+    )
+    confirmation_text = RichTextField(
+        verbose_name=_("what happens next"), help_text=_("Shown on the receipt after a registration is submitted.")
+    )
+    reminder = models.TextField(
+        verbose_name=_("温馨提示"),
+        help_text=_("The reminder printed on Annex 2; shown on the receipt and the printable form."),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("guidance"),
+        FieldPanel("confirmation_text"),
+        FieldPanel("reminder"),
+    ]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("registration page")
+
+    def guidance_for(self, step):
+        """The editor's guidance for a step, or None."""
+        for block in self.guidance:
+            if block.value.get("step") == step:
+                return block.value.get("text")
+        return None
+
+    # ---- routes ---------------------------------------------------------
+
+    @path("")
+    def introduction(self, request):
+        from .wizard import RECEIPT_SESSION_KEY, WIZARD_PREFIX
+
+        if request.method == "POST":
+            # "Start again": the only way to clear the answers.
+            if "restart" in request.POST:
+                request.session.pop(f"wizard_{WIZARD_PREFIX}", None)
+            return redirect(self.url + self.reverse_subpage("step", args=["filer"]))
+        stored = request.session.get(f"wizard_{WIZARD_PREFIX}") or {}
+        response = TemplateResponse(
+            request,
+            "forms_intake/registration_page.html",
+            {
+                "page": self,
+                "in_progress": bool(stored.get("step")),
+                "has_receipt": bool(request.session.get(RECEIPT_SESSION_KEY)),
+                "start_url": self.url + self.reverse_subpage("step", args=["filer"]),
+            },
+        )
+        add_never_cache_headers(response)
+        return response
+
+    @path("step/<str:step>/")
+    def step(self, request, step):
+        from .wizard import registration_wizard
+
+        if request.method not in ("GET", "HEAD", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        return registration_wizard(request, page=self, step=step)
+
+    @path("done/")
+    def receipt(self, request):
+        from .wizard import receipt_for, session_expired
+
+        submission = receipt_for(request)
+        if submission is None:
+            return session_expired(request, self)
+        response = TemplateResponse(
+            request, "forms_intake/receipt.html", {"page": self, "submission": submission}
+        )
+        add_never_cache_headers(response)
+        return response
+
+    @path("done/print/")
+    def printable(self, request):
+        from .printable import render_printable
+        from .wizard import receipt_for, session_expired
+
+        submission = receipt_for(request)
+        if submission is None:
+            return session_expired(request, self)
+        return render_printable(request, submission, page=self)
+
+    @path("divisions/")
+    def divisions(self, request):
+        level = request.GET.get("level", "")
+        parent = request.GET.get("parent", "")
+        if level not in divisions.LEVEL_NAMES or len(parent) > 12 or not parent.isdigit() and level != "province":
+            raise Http404
+        options = divisions.options_for(level, parent)
+        response = JsonResponse({"options": [{"code": o.code, "name": o.name} for o in options]})
+        patch_cache_control(response, public=True, max_age=86400)
+        return response
+
+    @path("keepalive/")
+    def keepalive(self, request):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        # Saving the session pushes its expiry SESSION_COOKIE_AGE further.
+        request.session.modified = True
+        response = JsonResponse({"ok": True})
+        add_never_cache_headers(response)
+        return response
+
+    @path("expired/")
+    def expired(self, request):
+        from .wizard import session_expired
+
+        return session_expired(request, self)
+
+
+class StatusLookupPage(RoutablePageMixin, Page):
+    """Status lookup: a reference number and the ID number give the status, nothing else personal."""
+
+    intro = RichTextField(blank=True, verbose_name=_("introduction"))
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("status lookup page")
+
+    @path("")
+    def lookup(self, request):
+        from .status import status_lookup_view
+
+        return status_lookup_view(request, self)
+
+    def get_registration_page(self):
+        return RegistrationPage.objects.live().filter(locale=self.locale).first()
+

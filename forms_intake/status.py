@@ -1,0 +1,76 @@
+"""Status lookup: a reference number and an ID number give the status, and nothing else personal.
+
+Every wrong pair (unknown reference, wrong ID, malformed input) gets the same
+answer, so the page cannot be used to learn whether a reference or an ID
+number exists. Attempts are limited per client and per ID number.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
+
+from portal import ratelimit
+from portal.views import too_many_requests
+
+from .flags import id_hash
+from .forms import StatusLookupForm
+from .models import Submission
+from .states import SubmissionStatus
+from .validators import is_valid_reference_number, normalize_id_number, normalize_reference_number
+
+#: Lookups per client, and per ID number, in each window.
+CLIENT_LIMIT = 20
+ID_LIMIT = 10
+WINDOW_SECONDS = 15 * 60
+
+
+def lookup_status(reference, id_number):
+    """The submission with this reference whose registrant has this ID number, else None."""
+    wanted_hash = id_hash(id_number)
+    submission = None
+    if is_valid_reference_number(reference):
+        submission = (
+            Submission.objects.filter(reference=normalize_reference_number(reference))
+            .only("reference", "status", "resident_message", "id_number_hash")
+            .first()
+        )
+    stored_hash = submission.id_number_hash if submission else "0" * 64
+    # Compare even when nothing was found, so timing says little about which half was wrong.
+    if hmac.compare_digest(stored_hash, wanted_hash or "") and submission is not None:
+        return submission
+    return None
+
+
+def status_lookup_view(request, page):
+    """GET shows the form; POST looks the pair up (rate-limited)."""
+    result = None
+    not_found = False
+    if request.method == "POST":
+        form = StatusLookupForm(request.POST)
+        if not ratelimit.hit("status-lookup", ratelimit.client_key(request), CLIENT_LIMIT, WINDOW_SECONDS):
+            return too_many_requests(request, retry_after=WINDOW_SECONDS)
+        if form.is_valid():
+            id_number = normalize_id_number(form.cleaned_data["id_number"])
+            if not ratelimit.hit("status-lookup-id", ratelimit.value_key(id_number), ID_LIMIT, WINDOW_SECONDS):
+                return too_many_requests(request, retry_after=WINDOW_SECONDS)
+            submission = lookup_status(form.cleaned_data["reference"], id_number)
+            if submission is None:
+                not_found = True
+            else:
+                result = {
+                    "reference": submission.reference,
+                    "status_label": submission.get_status_display(),
+                    "message": submission.resident_message if submission.status == SubmissionStatus.RETURNED else "",
+                }
+    else:
+        form = StatusLookupForm()
+    response = TemplateResponse(
+        request,
+        "forms_intake/status_lookup_page.html",
+        {"page": page, "form": form, "result": result, "not_found": not_found},
+    )
+    add_never_cache_headers(response)
+    return response
