@@ -25,4 +25,10 @@ HOME_PAGE_EN = {
     "立即登记": "Register now",
 }
 
-EXTRA_STEPS = []
+from forms_intake.seed import seed_registration  # noqa: E402  (registration wizard, issue 4)
+from home.seed_pages import seed_public_pages  # noqa: E402  (public pages, issue 3)
+
+EXTRA_STEPS = [
+    seed_public_pages,
+    seed_registration,
+]
