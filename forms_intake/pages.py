@@ -81,6 +81,8 @@ class RegistrationPage(RoutablePageMixin, Page):
     parent_page_types = ["home.HomePage"]
     subpage_types = []
     max_count_per_parent = 1
+    # Personal answers: never in the page cache (portal/cache.py), whatever the path.
+    cache_page = False
 
     class Meta:
         verbose_name = _("registration page")
@@ -185,6 +187,7 @@ class StatusLookupPage(RoutablePageMixin, Page):
     parent_page_types = ["home.HomePage"]
     subpage_types = []
     max_count_per_parent = 1
+    cache_page = False
 
     class Meta:
         verbose_name = _("status lookup page")
