@@ -2,6 +2,7 @@
 
 from importlib import import_module
 
+from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -57,3 +58,11 @@ def end_sessions_of_deactivated_user(sender, instance, created, **kwargs):
         ended = end_sessions(instance.pk)
         if ended:
             log_security_event("user_deactivated", None, user=None, target_user=instance.pk, sessions_ended=ended)
+
+
+@receiver(user_locked_out, dispatch_uid="staff_sessions_locked_out")
+def locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    # Neither the username nor the address is logged; the client hash correlates attempts.
+    from portal.ratelimit import client_key
+
+    log_security_event("lockout", request, level=30, client=client_key(request) if request is not None else "")
