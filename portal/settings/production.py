@@ -48,7 +48,6 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
-X_FRAME_OPTIONS = "DENY"
 
 # --- Security (README "Security and privacy"; CSP, axes and rate limits in base.py) ---
 # `__Host-` cookies: only over HTTPS, only for this exact host, path "/".
