@@ -33,6 +33,8 @@ test: $(STAMP) ## Run every test (browser tests when Chromium is present; E2E=re
 	@if [ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM_PATH" ]; then echo "Browser tests: on (Chromium found)"; \
 	 elif [ "$$E2E" = "required" ]; then echo "E2E=required but /usr/bin/chromium is missing (apt-get install -y chromium)"; exit 1; \
 	 else echo "Browser tests: SKIPPED — no /usr/bin/chromium (apt-get install -y chromium to run them)"; fi
+	@# axe-core (npm, pinned in package-lock.json) for the accessibility browser tests.
+	@if [ ! -f node_modules/axe-core/axe.min.js ] && command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; fi
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run -v0
 	$(PY) -m pytest $(PYTEST_ARGS)
