@@ -1,10 +1,48 @@
 """Wagtail admin hooks for registrations: the 参保登记 menu, log actions, dashboard panel, reports."""
 
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
 
 from . import audit
+from .models import Submission
+from .views_admin import (
+    DashboardPanel,
+    RegistrationMenuGroup,
+    StatisticsReportView,
+    SubmissionPermissionPolicy,
+    submission_viewset,
+)
+
+# Registered before the viewset so that every generic view uses the scoped policy.
+register_permission_policy(Submission, SubmissionPermissionPolicy(Submission))
 
 
 @hooks.register("register_log_actions")
 def register_submission_log_actions(actions):
     audit.register_log_actions(actions)
+
+
+@hooks.register("register_admin_viewset")
+def register_registration_viewsets():
+    return [submission_viewset, RegistrationMenuGroup()]
+
+
+@hooks.register("register_admin_urls")
+def register_statistics_urls():
+    from django.urls import path
+
+    return [
+        path("registrations/statistics/", StatisticsReportView.as_view(), name="forms_intake_statistics"),
+        path(
+            "registrations/statistics/results/",
+            StatisticsReportView.as_view(results_only=True),
+            name="forms_intake_statistics_results",
+        ),
+    ]
+
+
+@hooks.register("construct_homepage_panels")
+def add_registrations_panel(request, panels):
+    # Only for staff who work registrations: content editors never see counts.
+    if request.user.has_perm("forms_intake.view_submission"):
+        panels.append(DashboardPanel(request))
