@@ -254,7 +254,7 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         receipts = self.request.session.get(RECEIPT_SESSION_KEY) or []
         if receipts:
             # Back/refresh after submitting: show the receipt, never a second submission.
-            return redirect(self.page_url("done"))
+            return redirect(self.page_url("receipt"))
         return session_expired(self.request, self.page)
 
     def render_next_step(self, form, **kwargs):
@@ -300,7 +300,7 @@ class RegistrationWizard(NamedUrlSessionWizardView):
             return response
         remember_receipt(self.request, submission)
         self.storage.reset()
-        return redirect(self.page_url("done"))
+        return redirect(self.page_url("receipt"))
 
     # ---- rendering --------------------------------------------------------
 
