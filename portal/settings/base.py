@@ -193,6 +193,14 @@ RATELIMIT_TRUSTED_PROXY_COUNT = int(os.environ.get("RATELIMIT_TRUSTED_PROXY_COUN
 # A cache outage lets requests through (logged) rather than refusing every resident.
 RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", True)
 
+# Retention (forms_intake/retention.py, `manage.py purge_personal_data`): days after
+# the last change before a submission in this state is anonymised. Registered and
+# card-issued records are kept; open work is never purged.
+RETENTION_DAYS = {"rejected": 180, "returned": 365}
+RETENTION_LOGIN_RECORD_DAYS = 90
+RETENTION_EXPORT_DIRS = []
+RETENTION_EXPORT_DAYS = 7
+
 # Responses that may carry personal data are never stored by browsers or proxies.
 NO_STORE_PATH_PREFIXES = ("/admin/", "/register/", "/en/register/", "/status/", "/en/status/")
 PERMISSIONS_POLICY = (
