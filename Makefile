@@ -47,7 +47,10 @@ messages: $(STAMP) ## Update the .po catalogues from the code and compile them (
 	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=static --ignore=tests --ignore=bench --no-obsolete
 	$(PY) manage.py compilemessages -l zh_Hans -l en --ignore=.venv
 
-bench: setup ## Run the benchmark suite (see bench/README.md)
-	$(PY) bench/run.py
+serve-prod: $(STAMP) ## Production settings locally: PostgreSQL, Redis, gunicorn on http://localhost:$(PORT)/ (docs/deploy.md)
+	PORT=$(PORT) $(PY) -m portal.localprod serve
 
-.PHONY: help install setup run test lint messages bench
+bench: $(STAMP) ## Run the benchmark suite on PostgreSQL + Redis, ~20 min (see bench/README.md)
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+.PHONY: help install setup run test lint messages serve-prod bench

@@ -22,7 +22,8 @@ How it works
   residents in the middle of the wizard); query strings other than
   `PAGE_CACHE_QUERY_PARAMS`; the paths in `PAGE_CACHE_EXCLUDED_PREFIXES`
   (admin, wizard, status lookup, health check, documents); responses that are
-  not 200, set a cookie, vary on Cookie (a CSRF token or the session was used),
+  not 200, set a cookie, used a CSRF token, vary on Cookie for any other reason
+  than an empty session having been looked at,
   say `Cache-Control: private`/`no-store`/`no-cache`, or render a page whose
   class sets `cache_page = False`.
 * Cookie-driven variants of the same page (elder mode) are cached separately:
@@ -112,7 +113,7 @@ def bump_generation(**kwargs):
         cache.incr(GENERATION_KEY)
     except ValueError:  # the counter is missing: any fresh value invalidates
         cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
-    logger.info("page cache invalidated")
+    logger.debug("page cache invalidated")
 
 
 def invalidate_on_commit(**kwargs):
@@ -164,6 +165,14 @@ def cache_key(request):
     return ENTRY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _session_untouched(request):
+    """True when the request's session exists, is empty and was not written to."""
+    session = getattr(request, "session", None)
+    if session is None or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return False
+    return not getattr(session, "modified", True) and session.is_empty()
+
+
 def response_is_cacheable(request, response):
     """Whether a freshly rendered response may be replayed to other anonymous visitors."""
     if request.method != "GET" or response.status_code != 200 or response.streaming:
@@ -173,6 +182,11 @@ def response_is_cacheable(request, response):
     if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
         return False
     vary = {v.strip().lower() for v in cc_delim_re.split(response.get("Vary", "")) if v.strip()}
+    if "cookie" in vary and _session_untouched(request):
+        # Only an empty session was looked at (e.g. "is this visitor logged
+        # in?"): the request carried no session cookie, so nothing personal
+        # was read, and visitors who do have one bypass the cache anyway.
+        vary.discard("cookie")
     if vary - _HARMLESS_VARY:
         return False
     cache_control = {
@@ -205,10 +219,14 @@ class PageCacheMiddleware:
             return self.get_response(request)
 
         cache = get_cache()
-        found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY)
-        if generation is None:
-            generation = _initialise_generation(cache)
+        try:
+            found = cache.get_many([GENERATION_KEY, key])
+            generation = found.get(GENERATION_KEY)
+            if generation is None:
+                generation = _initialise_generation(cache)
+        except Exception:  # noqa: BLE001 - a cache outage must cost speed, never the page
+            logger.warning("page cache unavailable: rendering without it", exc_info=True)
+            return self.get_response(request)
         entry = found.get(key)
         if entry is not None and entry[0] == generation:
             return self._replay(entry)
@@ -219,7 +237,11 @@ class PageCacheMiddleware:
                 response.render()
             headers = [(k, v) for k, v in response.items() if k.lower() not in _DROPPED_HEADERS]
             entry = (generation, response.status_code, headers, response.content)
-            cache.set(key, entry, timeout=_setting("PAGE_CACHE_SECONDS", 600))
+            try:
+                cache.set(key, entry, timeout=_setting("PAGE_CACHE_SECONDS", 600))
+            except Exception:  # noqa: BLE001
+                logger.warning("page cache unavailable: response not stored", exc_info=True)
+                return response
             response[STATUS_HEADER] = "miss"
         return response
 

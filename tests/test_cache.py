@@ -358,3 +358,18 @@ def test_page_deleted_invalidates(client, cache_on, portal_content, publish):
     response = client.get("/en/")
     assert response["X-Page-Cache"] == "miss"
     assert "湖南省全民参保登记</h1>" in response.content.decode()
+
+
+def test_cache_outage_costs_speed_not_the_page(cache_on, monkeypatch):
+    class BrokenCache:
+        def get_many(self, keys):
+            raise ConnectionError("redis is down")
+
+        def set(self, *args, **kwargs):
+            raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(page_cache, "get_cache", BrokenCache)
+    middleware = page_cache.PageCacheMiddleware(lambda request: HttpResponse("notice"))
+    response = middleware(RequestFactory().get("/notice/"))
+    assert response.status_code == 200
+    assert response.content == b"notice"

@@ -16,6 +16,8 @@ _missing = [
         ("SECRET_KEY", SECRET_KEY),
         ("ALLOWED_HOSTS", env_list("ALLOWED_HOSTS")),
         ("DATABASE_URL", os.environ.get("DATABASE_URL")),
+        # Cache, page-cache invalidation and rate limits must be shared by every app server.
+        ("REDIS_URL", os.environ.get("REDIS_URL")),
         ("FIELD_ENCRYPTION_KEYS", FIELD_ENCRYPTION_KEYS),
         ("LOOKUP_HASH_KEY", LOOKUP_HASH_KEY),
     ]
@@ -26,8 +28,24 @@ if _missing:
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long in production.")
 
-# Keep database connections open between requests.
+# --- Stack: PostgreSQL, Redis, sessions, logs (see docs/deploy.md) ---------------------
+# Keep database connections open between requests, checked before reuse so a
+# restarted or failed-over PostgreSQL costs one retry, not an error page.
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+# Redis answers in well under a millisecond; if it hangs, fail fast instead of
+# holding a worker (sessions fall back to the database, pages are rendered).
+CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}  # noqa: F405
+# Sessions: `cached_db` (base.py) reads through Redis and writes through to
+# PostgreSQL, so they survive restarts and work on every app server.
+
+# JSON lines on stdout for the log collector, personal data masked (portal/logging.py).
+LOGGING["formatters"] = {"json": {"()": "portal.logging.JsonFormatter"}}  # noqa: F405
+LOGGING["handlers"]["console"] = {  # noqa: F405
+    "class": "logging.StreamHandler",
+    "stream": "ext://sys.stdout",
+    "formatter": "json",
+}
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

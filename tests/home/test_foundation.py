@@ -135,6 +135,7 @@ def test_production_settings_pass_deploy_check():
         "SECRET_KEY": "x" * 64 + "-production-like-secret-value-for-the-check",
         "ALLOWED_HOSTS": "portal.example.gov.cn",
         "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
+        "REDIS_URL": "redis://127.0.0.1:6379/14",
         "FIELD_ENCRYPTION_KEYS": "m2Wz8Hc8m5pFxr0P6mZq1aV3oJ0cY3n0hR9kq4bT1uE=",
         "LOOKUP_HASH_KEY": "k" * 64,
     }
