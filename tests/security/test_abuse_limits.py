@@ -1,0 +1,77 @@
+"""Rate limits on the public forms, hammered through the real views, on local memory and on Redis."""
+
+import pytest
+from django.core.cache import caches
+
+from forms_intake import status as status_module
+from forms_intake.models import Submission
+from tests.forms_intake.wizard_support import ADULT_ID, employed_self_answers, make_id, run_wizard
+
+from .test_ratelimit import REDIS, REDIS_URL, _redis_reachable
+
+pytestmark = pytest.mark.django_db
+
+WRONG_PAIR = {"reference": "HN-0000-0000", "id_number": ADULT_ID}
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def limiter_cache(request, settings):
+    if request.param == "redis":
+        if not _redis_reachable():
+            pytest.skip(f"Redis not reachable at {REDIS_URL}: start redis-server to test the shared limiter")
+        settings.CACHES = REDIS
+    caches["default"].clear()
+    yield request.param
+    caches["default"].clear()
+
+
+def _lookup(client, data, base="/status/", addr="203.0.113.10"):
+    return client.post(base, data, REMOTE_ADDR=addr)
+
+
+def test_status_lookup_is_limited_per_client(client, registration_site, limiter_cache):
+    limit = status_module.CLIENT_LIMIT
+    statuses = [
+        _lookup(client, {"reference": "HN-0000-0000", "id_number": make_id(sequence=f"{n:03d}")}).status_code
+        for n in range(limit)
+    ]
+    assert set(statuses) == {200}
+    refused = _lookup(client, WRONG_PAIR)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == str(status_module.WINDOW_SECONDS)
+    assert 'lang="zh-hans"' in refused.content.decode()
+    # Another client is not affected.
+    assert _lookup(client, WRONG_PAIR, addr="203.0.113.11").status_code == 200
+
+
+def test_status_lookup_is_limited_per_id_number_across_clients(client, registration_site, limiter_cache):
+    limit = status_module.ID_LIMIT
+    for n in range(limit):
+        assert _lookup(client, WRONG_PAIR, addr=f"198.51.100.{n + 1}").status_code == 200
+    assert _lookup(client, WRONG_PAIR, addr="198.51.100.200").status_code == 429
+    # A different ID number from that client still works.
+    other = {"reference": "HN-0000-0000", "id_number": make_id(sequence="999")}
+    assert _lookup(client, other, addr="198.51.100.200").status_code == 200
+
+
+def test_the_429_page_in_english(client, registration_site, limiter_cache):
+    for _ in range(status_module.CLIENT_LIMIT):
+        _lookup(client, WRONG_PAIR, base="/en/status/", addr="203.0.113.50")
+    refused = _lookup(client, WRONG_PAIR, base="/en/status/", addr="203.0.113.50")
+    assert refused.status_code == 429
+    body = refused.content.decode()
+    assert 'lang="en"' in body
+    assert "Too many attempts" in body
+    assert "no-store" in refused["Cache-Control"]
+    # Nothing the resident typed is echoed back on the 429 page.
+    assert ADULT_ID not in body
+
+
+def test_a_refused_lookup_does_not_reveal_whether_the_pair_exists(client, registration_site, limiter_cache):
+    run_wizard(client, employed_self_answers())
+    submission = Submission.objects.get()
+    good = {"reference": submission.reference, "id_number": ADULT_ID}
+    for _ in range(status_module.ID_LIMIT):
+        _lookup(client, WRONG_PAIR, addr="192.0.2.9")
+    # Limited for this ID now: even the right pair gets the same 429 as a wrong one.
+    assert _lookup(client, good, addr="192.0.2.99").status_code == 429
