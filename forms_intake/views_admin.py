@@ -47,7 +47,7 @@ from .choices import EmploymentStatus, NotInsuredReason, ServiceBank
 from .flags import FLAG_FIELDS, id_hash
 from .models import Division, Submission
 from .routing import UNASSIGNED_QUEUE
-from .scope import get_scoped_submission_or_404, in_scope, scoped_submissions, user_divisions
+from .scope import get_scoped_submission_or_404, in_scope, scoped_submissions, user_divisions, user_prefixes
 from .states import SubmissionStatus
 from .validators import is_valid_reference_number, normalize_id_number, normalize_reference_number
 
@@ -836,9 +836,8 @@ class _LinkViewSet(ViewSet):
 
         class _Item(MenuItem):
             def is_shown(self, request):
-                return request.user.has_perm(permission) and (
-                    request.user.is_superuser or request.user.staff_divisions.exists()
-                )
+                # user_prefixes is cached on the user: one query for all menu items.
+                return request.user.has_perm(permission) and user_prefixes(request.user) != []
 
         return _Item
 
