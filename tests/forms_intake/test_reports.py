@@ -1,0 +1,103 @@
+"""Statistics report and dashboard panel: scoped counts, drill-down, XLSX export, constant queries."""
+
+from datetime import date
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from forms_intake import statistics
+from forms_intake.models import Submission
+from forms_intake.states import SubmissionStatus as S
+from portal import roles
+from tests.forms_intake.moderation_support import TOWNSHIP_A, TOWNSHIP_B, make_divisions, make_staff, make_submission
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db):
+    make_divisions()
+    rows = [
+        make_submission(unit_division=TOWNSHIP_A, residence_division=TOWNSHIP_A),
+        make_submission(unit_division=TOWNSHIP_A, residence_division=TOWNSHIP_A, birth_date=date(2015, 5, 1),
+                        employment_status="student", gender="F", service_bank="abc"),
+        make_submission(unit_division=TOWNSHIP_B, residence_division=TOWNSHIP_B),
+        make_submission(unit_type="employer", unit_division="430406"),  # 衡阳 雁峰区
+    ]
+    Submission.objects.filter(pk=rows[0].pk).update(status=S.REGISTERED)
+    return {
+        "rows": rows,
+        "handler_a": make_staff("handler_a", roles.HANDLER, [TOWNSHIP_A]),
+        "province": make_staff("province", roles.PROVINCIAL_ADMIN, ["430000"]),
+        "editor": make_staff("editor", roles.EDITOR, []),
+    }
+
+
+def test_drill_down_from_province_to_township(world):
+    queryset = Submission.objects.all()
+    cities = {row["prefix"]: row["total"] for row in statistics.by_division(queryset, "43")}
+    assert cities == {"4301": 3, "4304": 1}
+    in_changsha = queryset.filter(queue_code__startswith="4301")
+    counties = {row["prefix"]: row["total"] for row in statistics.by_division(in_changsha, "4301")}
+    assert counties == {"430102": 3}
+    townships = statistics.by_division(queryset.filter(queue_code__startswith="430102"), "430102")
+    assert {row["prefix"]: (row["total"], row["registered"]) for row in townships} == {
+        TOWNSHIP_A: (2, 1), TOWNSHIP_B: (1, 0)
+    }
+    assert {row["name"] for row in townships} == {"文艺路街道", "五里牌街道"}
+
+
+def test_breakdowns_and_age_bands(world):
+    summary = statistics.summary(Submission.objects.all())
+    assert {value: n for value, _label, n in summary["employment_status"]} == {"unemployed": 3, "student": 1}
+    assert {value: n for value, _label, n in summary["gender"]} == {"M": 3, "F": 1}
+    bands = dict(statistics.by_age_band(Submission.objects.all(), today=date(2026, 11, 29)))
+    assert bands == {"0–6": 0, "7–17": 1, "18–35": 0, "36–59": 3, "60+": 0}
+
+
+def test_report_page_is_scoped_to_the_users_divisions(client, world):
+    client.force_login(world["handler_a"])
+    response = client.get(reverse("forms_intake_statistics"))
+    assert response.status_code == 200
+    rows = {row.prefix: row.total for row in response.context["object_list"]}
+    assert rows == {TOWNSHIP_A: 2}
+    assert response.context["total"] == 2
+    # Asking for another division's drill-down falls back to the user's own.
+    response = client.get(reverse("forms_intake_statistics"), {"division": "430406"})
+    assert {row.prefix for row in response.context["object_list"]} == {TOWNSHIP_A}
+
+
+def test_report_xlsx_export(client, world):
+    client.force_login(world["province"])
+    response = client.get(reverse("forms_intake_statistics"), {"export": "xlsx"})
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    sheet = load_workbook(BytesIO(body)).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert len(values[0]) == 3 + len(S.values)  # division, code, total, one column per state
+    totals = {row[1]: row[2] for row in values[1:]}
+    assert totals == {"430100": 3, "430400": 1}
+
+
+def test_report_shows_a_chart_and_drill_down_links(client, world):
+    client.force_login(world["province"])
+    content = client.get(reverse("forms_intake_statistics")).content.decode()
+    assert "<svg" in content and 'href="?division=430100"' in content
+
+
+def test_content_editors_cannot_open_the_report_or_see_the_panel(client, world):
+    client.force_login(world["editor"])
+    assert client.get(reverse("forms_intake_statistics")).status_code in (302, 403)
+    assert "registrations-panel-heading" not in client.get(reverse("wagtailadmin_home")).content.decode()
+
+
+def test_dashboard_panel_counts_in_scope_with_one_grouped_query(client, world, django_assert_num_queries):
+    counts, oldest = statistics.state_counts(Submission.objects.filter(queue_code=TOWNSHIP_A))
+    assert counts == {"registered": 1, "submitted": 1} and oldest is not None
+    with django_assert_num_queries(1):
+        statistics.state_counts(Submission.objects.all())
+    client.force_login(world["handler_a"])
+    content = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "registrations-panel-heading" in content
