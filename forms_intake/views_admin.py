@@ -811,8 +811,12 @@ class SubmissionViewSet(ModelViewSet):
             index_url_name=self.get_url_name("mine"), index_results_url_name=self.get_url_name("mine_results")),
             results_only=True)
 
-    def get_add_view_kwargs(self, **kwargs):
-        return super().get_add_view_kwargs(**kwargs)
+    @property
+    def add_view(self):
+        # Assisted entry of a paper form, with the wizard's own step forms.
+        from .assisted_entry import assisted_entry_view
+
+        return assisted_entry_view
 
 
 class _LinkViewSet(ViewSet):

@@ -1,0 +1,111 @@
+"""Assisted entry (seed items 6 and 16): staff type in a paper Annex 2 in the Wagtail admin.
+
+The page composes the public wizard's own step forms (forms_intake.forms), so
+the validation is exactly the resident's; the staff part records the channel
+(窗口 counter or 入户 door to door) and that the resident signed the paper
+form. The new submission goes through the same `create_submission` (routing,
+flags) and its timeline records which staff member entered it.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import audit
+from . import forms as steps
+from .models import Submission
+from .scope import in_scope, user_prefixes
+from .validators import parse_resident_id
+
+ADD_PERMISSION = "forms_intake.add_submission"
+
+
+class StaffEntryForm(forms.Form):
+    """What only staff fill in: how the form reached them, and the paper signature."""
+
+    channel = forms.ChoiceField(
+        label=_("channel"),
+        choices=[(Submission.Channel.COUNTER, Submission.Channel.COUNTER.label),
+                 (Submission.Channel.DOOR_TO_DOOR, Submission.Channel.DOOR_TO_DOOR.label)],
+        widget=forms.RadioSelect,
+    )
+    is_proxy = forms.BooleanField(label=_("The form was filed by a proxy (代理人)"), required=False)
+    signed = forms.BooleanField(
+        label=_("The resident (or proxy) signed the paper form (本人签名 / 代理人签名)."),
+        error_messages={"required": _("Enter only forms that are signed.")},
+    )
+
+
+def _bind(form_class, data, prefix, context):
+    return form_class(data=data, prefix=prefix, wizard_context=context)
+
+
+def _build_forms(data):
+    """Bind every part of the page; later parts get the context the wizard would give them."""
+    staff = StaffEntryForm(data=data, prefix="staff")
+    context = {}
+    identity = _bind(steps.IdentityForm, data, "identity", context)
+    if identity.is_bound and identity.is_valid():
+        context["id_number"] = identity.cleaned_data["id_number"]
+        # Valid here, so parsing cannot fail.
+        context["birth_date"] = parse_resident_id(identity.cleaned_data["id_number"]).birth_date
+    is_proxy = bool(data) and data.get("staff-is_proxy") in ("on", "true", "1")
+    proxy = _bind(steps.ProxyForm, data if is_proxy else None, "proxy", context)
+    employment = _bind(steps.EmploymentForm, data, "employment", context)
+    employed = False
+    if employment.is_bound and employment.is_valid():
+        employed = steps.is_employed(employment.cleaned_data["employment_status"])
+        context["employed"] = employed
+        context["employer_name"] = employment.cleaned_data.get("employer_name", "")
+    address = _bind(steps.AddressForm, data, "address", context)
+    if address.is_bound and address.is_valid():
+        context["village"] = address.cleaned_data.get("residence_village", "")
+    workplace = _bind(steps.WorkplaceForm, data if employed else None, "workplace", context)
+    reason = _bind(steps.ReasonForm, data, "reason", context)
+    unit = _bind(steps.UnitForm, data, "unit", context)
+    parts = {
+        "identity": identity, "proxy": proxy, "employment": employment, "address": address,
+        "workplace": workplace, "reason": reason, "unit": unit,
+    }
+    active = {name: form for name, form in parts.items()
+              if not ((name == "proxy" and not is_proxy) or (name == "workplace" and not employed))}
+    return staff, parts, active
+
+
+def assisted_entry_view(request):
+    """GET: an empty paper-form page. POST: "Update the lists" re-renders; "Save" validates and stores."""
+    if not request.user.has_perm(ADD_PERMISSION) or user_prefixes(request.user) == []:
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else None
+    staff, parts, active = _build_forms(data)
+    if data is not None and "save" in data:
+        # Validate every part (not just up to the first error) so that all errors show at once.
+        results = [staff.is_valid()] + [form.is_valid() for form in active.values()]
+        if all(results):
+            cleaned = {name: form.cleaned_data for name, form in active.items()}
+            cleaned["filer"] = {"filing_for": "other" if "proxy" in active else "self"}
+            from .submissions import answers_from_steps, create_submission
+
+            submission, _created = create_submission(
+                answers_from_steps(cleaned), channel=staff.cleaned_data["channel"], declared_at=timezone.now()
+            )
+            audit.record(
+                submission, "assisted_entry", request.user, to_status=submission.status,
+                note=str(Submission.Channel(staff.cleaned_data["channel"]).label),
+            )
+            messages.success(request, _("Registration %(reference)s saved.") % {"reference": submission.reference})
+            if in_scope(request.user, submission):
+                return redirect("forms_intake_submission:inspect", submission.pk)
+            messages.info(request, _("It belongs to another division's queue and was routed there."))
+            return redirect("forms_intake_submission:index")
+    sections = [(form.title, name, form) for name, form in parts.items()]
+    return TemplateResponse(request, "forms_intake/admin/assisted_entry.html", {
+        "staff_form": staff, "sections": sections, "active": set(active),
+        "header_title": _("Enter a paper form"),
+    })
