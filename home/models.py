@@ -95,8 +95,11 @@ class HomePage(Page):
 
     def status_lookup_url(self, request=None):
         """The status lookup page's URL, or the fixed /status/ address of the active language."""
-        if self.status_lookup_page_id and self.status_lookup_page and self.status_lookup_page.live:
-            return self.status_lookup_page.get_url(request)
+        if self.status_lookup_page_id and self.status_lookup_page:
+            # Translations keep the Chinese page in the field; link to the page in this page's language.
+            target = self.status_lookup_page.get_translation_or_none(self.locale) or self.status_lookup_page
+            if target.live:
+                return target.get_url(request)
         return "/en/status/" if self.locale.language_code == "en" else "/status/"
 
     def get_context(self, request, *args, **kwargs):

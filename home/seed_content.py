@@ -29,6 +29,7 @@ from forms_intake.seed import seed_registration  # noqa: E402  (registration wiz
 from home.seed_pages import seed_public_pages  # noqa: E402  (public pages, issue 3)
 
 EXTRA_STEPS = [
-    seed_public_pages,
     seed_registration,
+    # Last: it links the home page to the pages the other steps made (e.g. /status/).
+    seed_public_pages,
 ]

@@ -114,9 +114,13 @@ def seed_public_pages(command, home_page, zh, en):
 
     section(SchedulePage, content.SCHEDULE_PAGE, phases=schedule_data)
 
-    if not home.status_lookup_text:
+    home = HomePage.objects.get(pk=home_page.pk)  # other steps may have saved it meanwhile
+    status_page = home.get_children().filter(slug="status").first()
+    if not home.status_lookup_text or (status_page is not None and home.status_lookup_page_id is None):
         for field, value in content.HOME_EXTRA.items():
             setattr(home, field, value)
+        if status_page is not None:
+            home.status_lookup_page = status_page
         save_and_publish(home)
         translate_instance(home, en, translations)
 

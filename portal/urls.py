@@ -15,12 +15,13 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from home import feeds as home_feeds
 from home import views as home_views
+from home.sitemaps import PortalSitemap
 from portal import views
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": PortalSitemap}}, name="sitemap"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("elder-mode/", home_views.elder_mode, name="elder_mode"),
