@@ -38,6 +38,7 @@ PRODUCTION_SECURITY_NAMES = [
     "ADMIN_CONTENT_SECURITY_POLICY",
     "PERMISSIONS_POLICY",
     "NO_STORE_PATH_PREFIXES",
+    "CACHES",
 ]
 
 PRODUCTION_ENV = {
@@ -67,6 +68,8 @@ def production_security_values():
 def production_security(settings, production_security_values):
     """Run the test with production's transport, cookie and header settings (requests must be secure=True)."""
     for name, value in production_security_values.items():
+        if name == "CACHES":
+            continue  # the tests keep their local memory cache
         setattr(settings, name, tuple(value) if name == "NO_STORE_PATH_PREFIXES" else value)
     return settings
 

@@ -1,0 +1,120 @@
+"""Django's Redis cache backend, made to degrade instead of failing the request when Redis is down.
+
+Wagtail reads the site root paths from the default cache on every page that
+links to another page, sessions (`cached_db`) read through it, and the page
+cache sits in front of everything: with the stock backend a Redis outage turns
+every page into a 500. Here, while Redis is unreachable:
+
+* reads (`get`, `get_many`, `has_key`) answer "not cached", so callers fall back
+  to the database;
+* writes (`set`, `set_many`, `delete`, `delete_many`, `touch`) are skipped;
+* counters (`add`, `incr`, `decr`) still raise: their callers must decide
+  deliberately (the rate limiter fails open and logs, see portal/ratelimit.py).
+
+After a failure the backend stops trying for `RETRY_AFTER` seconds (per
+process), so a hanging Redis costs one connect timeout, not one per cache call.
+Each outage is logged once per retry period, without keys or values.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger("portal.cache")
+
+
+class CacheUnavailable(ConnectionError):
+    """Raised by counter operations while Redis is known to be down."""
+
+
+class ResilientRedisCache(RedisCache):
+    """RedisCache that answers "not cached" (and skips writes) while Redis is unreachable."""
+
+    RETRY_AFTER = 5.0
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._down_until = 0.0
+        self._lock = threading.Lock()
+
+    # ---- circuit breaker ------------------------------------------------
+
+    def _available(self):
+        return time.monotonic() >= self._down_until
+
+    def _failed(self, operation, exc):
+        with self._lock:
+            first = self._available()
+            self._down_until = time.monotonic() + self.RETRY_AFTER
+        if first:
+            logger.warning("cache unavailable (%s during %s); serving without it", type(exc).__name__, operation)
+
+    def _guard(self, operation, default, call):
+        if not self._available():
+            return default
+        try:
+            return call()
+        except self._errors() as exc:
+            self._failed(operation, exc)
+            return default
+
+    def _guard_counter(self, operation, call):
+        if not self._available():
+            raise CacheUnavailable("cache unavailable")
+        try:
+            return call()
+        except self._errors() as exc:
+            self._failed(operation, exc)
+            raise CacheUnavailable("cache unavailable") from exc
+
+    @staticmethod
+    def _errors():
+        import redis
+
+        return (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
+    # ---- reads and writes degrade ---------------------------------------
+
+    def get(self, key, default=None, version=None):
+        return self._guard("get", default, lambda: super(ResilientRedisCache, self).get(key, default, version))
+
+    def get_many(self, keys, version=None):
+        return self._guard("get_many", {}, lambda: super(ResilientRedisCache, self).get_many(keys, version))
+
+    def has_key(self, key, version=None):
+        return self._guard("has_key", False, lambda: super(ResilientRedisCache, self).has_key(key, version))
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guard("set", None, lambda: super(ResilientRedisCache, self).set(key, value, timeout, version))
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        keys = list(data)
+        return self._guard("set_many", keys, lambda: super(ResilientRedisCache, self).set_many(data, timeout, version))
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guard("touch", False, lambda: super(ResilientRedisCache, self).touch(key, timeout, version))
+
+    def delete(self, key, version=None):
+        return self._guard("delete", False, lambda: super(ResilientRedisCache, self).delete(key, version))
+
+    def delete_many(self, keys, version=None):
+        return self._guard("delete_many", None, lambda: super(ResilientRedisCache, self).delete_many(keys, version))
+
+    def clear(self):
+        return self._guard("clear", False, lambda: super(ResilientRedisCache, self).clear())
+
+    # ---- counters raise: the caller decides -------------------------------
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guard_counter("add", lambda: super(ResilientRedisCache, self).add(key, value, timeout, version))
+
+    def incr(self, key, delta=1, version=None):
+        return self._guard_counter("incr", lambda: super(ResilientRedisCache, self).incr(key, delta, version))
+
+    def decr(self, key, delta=1, version=None):
+        return self._guard_counter("decr", lambda: super(ResilientRedisCache, self).decr(key, delta, version))
