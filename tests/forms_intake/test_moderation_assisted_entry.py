@@ -71,8 +71,16 @@ def test_the_wizard_rules_apply(client, handler):
     assert response.status_code == 200
     errors = {name: form.errors for _title, name, form in response.context["sections"] if form.is_bound}
     assert "id_number" in errors["identity"]
-    assert "employment_status" in errors["employment"] or not errors["identity"]
     assert response.context["staff_form"].errors["signed"]
+    assert not Submission.objects.exists()
+
+
+def test_employment_status_is_checked_against_the_age_in_the_id(client, handler):
+    client.force_login(handler)
+    response = client.post(reverse(URL), _paper_form(**{"employment-employment_status": "preschool"}))
+    assert response.status_code == 200
+    errors = {name: form.errors for _title, name, form in response.context["sections"] if form.is_bound}
+    assert "employment_status" in errors["employment"]
     assert not Submission.objects.exists()
 
 
