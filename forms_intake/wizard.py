@@ -199,6 +199,14 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         if step not in form_list:
             # Unknown or skipped step (or "done"): back to where the resident was.
             return redirect(self.get_step_url(self.steps.current))
+        steps = list(form_list)
+        incomplete = self.first_incomplete_step()
+        if incomplete and steps.index(step) > steps.index(incomplete):
+            # No skipping ahead past an unanswered step (a typed URL, a stale bookmark).
+            if self.storage.get_step_data(incomplete):
+                self.storage.extra_data["show_errors"] = incomplete
+            self.storage.current_step = incomplete
+            return redirect(self.get_step_url(incomplete))
         if request.GET.get("from") == REVIEW_STEP:
             self.storage.extra_data["return_to_review"] = True
         elif step == REVIEW_STEP:
