@@ -146,7 +146,8 @@ def _birth_date(rng, today, age):
 def _id_number(rng, region, birth, male):
     sequence = rng.randrange(0, 500) * 2 + (1 if male else 0)  # odd for men (GB 11643)
     body = f"{region}{birth:%Y%m%d}{sequence:03d}"
-    return body + ric.calc_check_digit(body)
+    # stdnum's calc_check_digit ignores the last character it is given (the check digit).
+    return body + ric.calc_check_digit(body + "?")
 
 
 def _mobile(rng):
@@ -427,8 +428,11 @@ class Command(BaseCommand):
         ]
         created = 0
         if workers > 1 and len(tasks) > 1:
-            # Fork after closing our connection: children build rows only, never touch the database.
-            connection.close()
+            # Children build rows only and never touch the database; close our
+            # connection first (unless inside a transaction, e.g. in tests) so
+            # that no child inherits a live socket.
+            if not connection.in_atomic_block:
+                connection.close()
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 for task, chunk in zip(tasks, pool.imap(_build_chunk, tasks), strict=True):
                     created += self._store(task, chunk, as_copy)
