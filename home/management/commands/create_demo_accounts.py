@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
+from forms_intake.moderation_seed import assign_demo_divisions
 from portal import roles
 
 DEMO_USERS = [
@@ -22,7 +23,7 @@ DEMO_USERS = [
 ]
 
 # Extra setup per demo username (e.g. division assignments), added by later work.
-DEMO_USER_SETUP = []
+DEMO_USER_SETUP = [assign_demo_divisions]
 
 
 class Command(BaseCommand):
