@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "correct": _("Details corrected"),
     "reroute": _("Re-routed"),
     "reveal": _("Full ID number revealed"),
+    "print": _("Printed form opened (full ID number shown)"),
     "export": _("Exported"),
 }
 

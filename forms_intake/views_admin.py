@@ -489,6 +489,7 @@ class SubmissionInspectView(ScopedObjectMixin, InspectView):
             sections=_field_rows(submission, self.revealed),
             revealed=self.revealed,
             can_reveal=user.has_perm(REVEAL) and not self.revealed,
+            can_print=user.has_perm(REVEAL),
             events=submission.events.select_related("user").order_by("created_at", "id"),
             action_labels=audit.ACTION_LABELS,
             status_labels=dict(SubmissionStatus.choices),
@@ -514,6 +515,26 @@ class RevealView(SubmissionInspectView):
         audit.record(self.object, "reveal", request.user, from_status=self.object.status, to_status=self.object.status)
         self.revealed = True
         return self.render_to_response(self.get_context_data())
+
+
+def print_view(request, pk):
+    """The printable Annex 2 with the staff names and times (B's layout); shows the full ID, so it is recorded."""
+    from .printable import render_printable
+
+    if not request.user.has_perm(REVEAL):
+        raise PermissionDenied
+    submission = get_scoped_submission_or_404(
+        request.user, pk,
+        Submission.objects.select_related(
+            "hukou_division__parent__parent", "residence_division__parent__parent__parent",
+            "employer_division__parent__parent__parent", "unit_division__parent__parent__parent",
+            "handler", "reviewer",
+        ),
+    )
+    audit.record(submission, "print", request.user, from_status=submission.status, to_status=submission.status)
+    return render_printable(
+        request, submission, back_url=reverse("forms_intake_submission:inspect", args=[submission.pk])
+    )
 
 
 @require_POST
@@ -793,6 +814,7 @@ class SubmissionViewSet(ModelViewSet):
             path("reroute/<int:pk>/", self.construct_view(RerouteView, **self.get_inspect_view_kwargs()),
                  name="reroute"),
             path("bulk-claim/", bulk_claim_view, name="bulk_claim"),
+            path("print/<int:pk>/", print_view, name="print"),
         ]
         # Scope before any view runs, for every URL with a pk, present or future.
         for pattern in patterns:

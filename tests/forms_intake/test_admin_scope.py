@@ -37,7 +37,7 @@ def world(db):
 
 def _pk_patterns():
     patterns = [p for p in submission_viewset.get_urlpatterns() if "pk" in p.pattern.converters]
-    assert {"edit", "delete", "history", "history_results", "usage", "inspect", "reveal", "action", "reroute"} <= {
+    assert {"edit", "delete", "history", "history_results", "usage", "inspect", "reveal", "action", "reroute", "print"} <= {
         p.name for p in patterns
     }
     return patterns

@@ -215,3 +215,15 @@ def test_queue_is_oldest_first_and_filters_by_flag_and_status(client, world):
     assert list(response.context["object_list"]) == [flagged]
     response = client.get(reverse("forms_intake_submission:index"), {"status": "claimed"})
     assert list(response.context["object_list"]) == []
+
+
+def test_printed_form_shows_both_staff_names_and_is_recorded(client, world):
+    submission = world["submission"]
+    client.force_login(world["handler"])
+    _act(client, submission, "claim")
+    _act(client, submission, "complete")
+    client.force_login(world["reviewer"])
+    _act(client, submission, "register")
+    content = client.get(reverse("forms_intake_submission:print", args=[submission.pk])).content.decode()
+    assert "李经办" in content and "赵校核" in content
+    assert SubmissionEvent.objects.filter(submission=submission, action="print", user=world["reviewer"]).exists()
