@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import translation
 
-from forms_intake import transitions
+from forms_intake import audit, transitions
 from forms_intake.models import Submission, SubmissionEvent, SubmissionLogEntry
 from forms_intake.states import SubmissionStatus as S
 from portal import roles
@@ -227,3 +227,13 @@ def test_printed_form_shows_both_staff_names_and_is_recorded(client, world):
     content = client.get(reverse("forms_intake_submission:print", args=[submission.pk])).content.decode()
     assert "李经办" in content and "赵校核" in content
     assert SubmissionEvent.objects.filter(submission=submission, action="print", user=world["reviewer"]).exists()
+
+
+def test_wagtail_history_view_lists_the_moderation_steps(client, world):
+    submission = world["submission"]
+    client.force_login(world["handler"])
+    _act(client, submission, "claim")
+    response = client.get(reverse("forms_intake_submission:history", args=[submission.pk]))
+    assert response.status_code == 200
+    with translation.override("zh-hans"):
+        assert str(audit.ACTION_LABELS["claim"]) in response.content.decode()
