@@ -180,9 +180,11 @@ class DivisionFieldsMixin:
                     label=level_labels[level],
                     required=False,
                     choices=[("", placeholder)] + [(o.code, o.name) for o in options],
-                    widget=DivisionSelect(group, level),
+                    widget=DivisionSelect(group, level, attrs={"aria-required": "true"}),
                     error_messages={"invalid_choice": CHOOSE_AGAIN},
                 )
+                # Required in clean() (a level may legitimately be empty), so say so in the label.
+                self.fields[name].show_as_required = True
                 value = self._value(name)
                 parent = value if value in {o.code for o in options} else None
 
@@ -225,11 +227,22 @@ class StepForm(forms.Form):
     """Base of every step: a topic heading, optional guidance and the wizard's extra arguments."""
 
     title = ""
+    #: Optional grouping of the fields: [(legend, [field names])]; the template draws a fieldset per group.
+    groups: list = []
 
     def __init__(self, *args, wizard_context=None, **kwargs):
         # What the wizard knows from other steps (birth date, ID number…), see wizard.py.
         self.wizard_context = wizard_context or {}
         super().__init__(*args, **kwargs)
+
+    def fieldsets(self):
+        """[(legend or None, [bound fields], has_divisions)] in display order."""
+        if not self.groups:
+            return [(None, list(self), False)]
+        return [
+            (legend, [self[name] for name in names if name in self.fields], any(n.endswith("_province") for n in names))
+            for legend, names in self.groups
+        ]
 
 
 class FilerForm(StepForm):
@@ -325,6 +338,10 @@ class AddressForm(DivisionFieldsMixin, StepForm):
         "residence_province", "residence_city", "residence_county", "residence_town",
         "residence_village", "residence_street",
     ]
+    groups = [
+        (_("户口所在地"), field_order[:3]),
+        (_("常住所在地"), field_order[3:]),
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -340,6 +357,12 @@ class WorkplaceForm(DivisionFieldsMixin, StepForm):
 
     title = _("工作单位所在地")
     division_groups = {"employer": "town"}
+    groups = [
+        (
+            _("工作单位所在地"),
+            ["employer_province", "employer_city", "employer_county", "employer_town", "employer_village"],
+        )
+    ]
     employer_village = _text(
         _("村（社区）"), 60, required=False, help_text=_("If the workplace is in a village or community.")
     )

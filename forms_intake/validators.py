@@ -37,6 +37,7 @@ __all__ = [
     "STUDENT_MIN_AGE",
     "ResidentId",
     "check_employment_status_for_age",
+    "format_phone",
     "generate_reference_number",
     "is_valid_reference_number",
     "mask_id_number",
@@ -789,3 +790,17 @@ def mask_name(value) -> str:
         return "".join(ch if i in shown or ch in separators else "*" for i, ch in enumerate(name))
     except Exception:  # noqa: BLE001 - masking runs in lists and logs: never raise
         return ""
+
+
+def format_phone(value) -> str:
+    """A stored (E.164) phone number as residents write it: "138 1234 5678", "0731 8456 7890".
+
+    Returns the input unchanged when it is not a number phonenumbers can read. Never raises.
+    """
+    try:
+        number = phonenumbers.parse(_clean_phone_text(value), "CN")
+        if number.country_code == 86:
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    except Exception:  # noqa: BLE001, S110 - display only: fall back to the stored text
+        pass
+    return _to_text(value)

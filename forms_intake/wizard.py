@@ -42,6 +42,7 @@ from .divisions import display_path
 from .forms import STEP_FORMS, FilingFor, is_employed
 from .models import Submission
 from .submissions import answers_from_steps, create_submission
+from .validators import format_phone
 
 logger = logging.getLogger(__name__)
 
@@ -371,12 +372,12 @@ def answer_rows(step, data, form=None):
         rows += [
             (_("姓名"), data.get("name")),
             (_("身份证号码"), data.get("id_number")),
-            (_("联系电话"), data.get("phone")),
+            (_("联系电话"), format_phone(data.get("phone"))),
         ]
     elif step == "proxy":
         rows += [
             (_("代理人姓名"), data.get("proxy_name")),
-            (_("代理人联系电话"), data.get("proxy_phone")),
+            (_("代理人联系电话"), format_phone(data.get("proxy_phone"))),
             (_("代理人身份证号码"), data.get("proxy_id_number")),
             (_("与被代理人关系"), _label(ProxyRelationship.choices, data.get("proxy_relationship"))),
         ]

@@ -2,7 +2,10 @@
 
 from django import forms, template
 
+from forms_intake.validators import format_phone
+
 register = template.Library()
+register.filter("phone", format_phone)
 
 
 def field_anchor(bound_field):

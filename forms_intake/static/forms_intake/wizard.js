@@ -25,9 +25,17 @@
   }
 
   function fill(select, options) {
+    var previous = select.value;
     resetSelect(select, options.length ? form.getAttribute("data-choose-label") || "—" : "—");
     options.forEach(function (o) { select.add(new Option(o.name, o.code)); });
-    if (options.length === 1) { select.value = options[0].code; select.dispatchEvent(new Event("change")); }
+    var keep = options.some(function (o) { return o.code === previous; });
+    if (keep) {
+      select.value = previous;
+    } else if (options.length === 1) {
+      // A level this place skips (e.g. 市辖区 of a municipality): choose it for the resident.
+      select.value = options[0].code;
+      select.dispatchEvent(new Event("change"));
+    }
   }
 
   function onChange(event) {
@@ -41,9 +49,14 @@
     var next = groupSelect(group, LEVELS[index + 1]);
     if (!next || !select.value) { return; }
     var url = divisionsUrl + "?level=" + encodeURIComponent(LEVELS[index + 1]) + "&parent=" + encodeURIComponent(select.value);
+    // Only the answer to the latest choice may fill the list (responses can arrive out of order).
+    var ticket = String(Number(next.getAttribute("data-ticket") || "0") + 1);
+    next.setAttribute("data-ticket", ticket);
     fetch(url, { credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : { options: [] }; })
-      .then(function (data) { fill(next, data.options || []); })
+      .then(function (data) {
+        if (next.getAttribute("data-ticket") === ticket) { fill(next, data.options || []); }
+      })
       .catch(function () { /* the "Update the lists" button still works */ });
   }
 
