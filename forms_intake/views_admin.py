@@ -978,6 +978,20 @@ class StatisticsReportView(ReportView):
         common = os.path.commonprefix(allowed)
         return common[: max((n for n in (2, 4, 6) if n <= len(common)), default=2)]
 
+    @cached_property
+    def up_division(self):
+        """The division one level up, when the user may see it (for the "up one level" link)."""
+        from .scope import user_prefixes
+
+        up = {4: 2, 6: 4}.get(len(self.parent_prefix), 6 if len(self.parent_prefix) > 6 else 0)
+        if not up:
+            return None
+        prefix = self.parent_prefix[:up]
+        allowed = user_prefixes(self.request.user)
+        if allowed is None or any(prefix.startswith(p) for p in allowed):
+            return prefix
+        return None
+
     def scoped(self):
         from .scope import prefix_q
 
@@ -995,6 +1009,9 @@ class StatisticsReportView(ReportView):
         biggest = max((r["total"] for r in rows), default=0) or 1
         for row in rows:
             row["bar"] = round(row["total"] * 100 / biggest, 1)
+            # The chart gives names 30% of the width and bars at most 60%.
+            row["bar_chart"] = round(row["bar"] * 0.6, 1)
+            row["label_x"] = round(30 + row["bar_chart"], 1)
             if row["name"] is None:
                 row["name"] = str(_("Provincial queue (待分派)"))
             row["by_status"] = [row[value] for value in SubmissionStatus.values]
@@ -1013,6 +1030,7 @@ class StatisticsReportView(ReportView):
         context["parent_division"] = Division.objects.filter(
             code=statistics.division_code_for_prefix(self.parent_prefix)).first()
         context["total"] = sum(row.total for row in context["object_list"])
+        context["up_division"] = self.up_division
         return context
 
     def to_row_dict(self, item):
