@@ -134,8 +134,11 @@ class RegistrationPage(RoutablePageMixin, Page):
         submission = receipt_for(request)
         if submission is None:
             return session_expired(request, self)
+        status_page = StatusLookupPage.objects.live().filter(locale=self.locale).first()
         response = TemplateResponse(
-            request, "forms_intake/receipt.html", {"page": self, "submission": submission}
+            request,
+            "forms_intake/receipt.html",
+            {"page": self, "submission": submission, "status_page": status_page},
         )
         add_never_cache_headers(response)
         return response

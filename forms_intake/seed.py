@@ -28,6 +28,22 @@ REGISTRATION_ZH = {
         "核对通过后，信息将录入全民参保登记数据库。您可以用登记编号和身份证号码查询办理进度。</p>"
     ),
     "reminder": REMINDER,
+    "guidance": [
+        {
+            "type": "step_guidance",
+            "value": {
+                "step": "identity",
+                "text": "<p>填写被登记人本人的姓名和居民身份证号码。代人登记时，这里填写被代理人的信息。</p>",
+            },
+        },
+        {
+            "type": "step_guidance",
+            "value": {
+                "step": "address",
+                "text": "<p>户口所在地以户口簿为准；常住所在地填写现在实际居住的地址。</p>",
+            },
+        },
+    ],
 }
 REGISTRATION_EN = {
     "网上参保登记": "Register online",
@@ -53,6 +69,14 @@ REGISTRATION_EN = {
         "registered."
     ),
     "register": "register",
+    "<p>填写被登记人本人的姓名和居民身份证号码。代人登记时，这里填写被代理人的信息。</p>": (
+        "<p>Enter the name and resident ID number of the person to be registered. When you register someone "
+        "else, enter their details here, not yours.</p>"
+    ),
+    "<p>户口所在地以户口簿为准；常住所在地填写现在实际居住的地址。</p>": (
+        "<p>The household registration address is the one in the household register (户口簿); the usual "
+        "residence is where the person actually lives now.</p>"
+    ),
 }
 
 STATUS_ZH = {
