@@ -107,6 +107,41 @@ def _is_sensitive_path(path: str) -> bool:
     return path.startswith(tuple(prefixes)) or any(re.search(pattern, path) for pattern in patterns)
 
 
+#: Admin URLs whose successful use is a security event: (namespace, url name, method) → event.
+#: Listed here rather than in each view so the audit covers every route of the viewset.
+ADMIN_EVENT_ROUTES = {
+    ("forms_intake_submission", "reveal", "POST"): "reveal",
+    ("forms_intake_submission", "print", "GET"): "reveal_print",
+    ("forms_intake_submission", "reroute", "POST"): "reroute",
+    ("forms_intake_submission", "bulk_claim", "POST"): "bulk_action",
+}
+#: Namespaces whose 403/404 answers to a signed-in user are scope denials.
+SCOPED_NAMESPACES = {"forms_intake_submission", "forms_intake_statistics"}
+
+
+def _log_admin_events(request, response):
+    """Security events for reveals, exports and scope denials in the back office (no personal data)."""
+    match = getattr(request, "resolver_match", None)
+    user = getattr(request, "user", None)
+    if match is None or user is None or not user.is_authenticated:
+        return
+    namespace = match.namespace or ""
+    url_name = match.url_name or ""
+    pk = match.kwargs.get("pk", "")
+    status = response.status_code
+    if namespace in SCOPED_NAMESPACES and status in (403, 404):
+        log_security_event("scope_denial", request, level=logging.WARNING, route=url_name, object=pk, status=status)
+        return
+    if status >= 400:
+        return
+    event = ADMIN_EVENT_ROUTES.get((namespace, url_name, request.method))
+    if event:
+        log_security_event(event, request, route=url_name, object=pk)
+    export_format = request.GET.get("export", "")
+    if namespace in SCOPED_NAMESPACES and export_format and request.method == "GET":
+        log_security_event("export", request, route=url_name, format=export_format[:10])
+
+
 class SecurityHeadersMiddleware:
     """Request id, Permissions-Policy, and no-store caching where personal data or a session may be.
 
@@ -119,6 +154,10 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         rid = request_id(request)
         response = self.get_response(request)
+        try:
+            _log_admin_events(request, response)
+        except Exception:  # an audit line must never break the response it describes
+            logger.exception("security event logging failed")
         response.setdefault("X-Request-ID", rid)
         policy = getattr(settings, "PERMISSIONS_POLICY", "")
         if policy:

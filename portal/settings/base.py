@@ -284,6 +284,9 @@ LOGGING = {
     "loggers": {
         # Never log request bodies or query strings: they can carry personal data.
         "django.request": {"level": "ERROR"},
+        # At DEBUG, Django's template engine logs the whole template context of a
+        # missing variable (a revealed ID number included): never below INFO.
+        "django.template": {"level": "INFO"},
         # Wagtail 8 runs search-index and reference-index updates as tasks; their
         # per-task INFO lines drown everything else.
         "django_tasks": {"level": "WARNING"},
