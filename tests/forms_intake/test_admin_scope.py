@@ -37,9 +37,9 @@ def world(db):
 
 def _pk_patterns():
     patterns = [p for p in submission_viewset.get_urlpatterns() if "pk" in p.pattern.converters]
-    assert {"edit", "delete", "history", "history_results", "usage", "inspect", "reveal", "action", "reroute", "print"} <= {
-        p.name for p in patterns
-    }
+    expected = {"edit", "delete", "history", "history_results", "usage", "inspect", "reveal", "action", "reroute",
+                "print"}
+    assert expected <= {p.name for p in patterns}
     return patterns
 
 
@@ -164,3 +164,28 @@ def test_site_history_report_does_not_show_other_divisions(client, world):
     # The owner of B's division does see the entry.
     client.force_login(make_staff("county_b", roles.HANDLER, ["430102"]))
     assert world["b"].reference in client.get(reverse("wagtailadmin_reports:site_history")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "url_name", ["forms_intake_submission:index_results", "forms_intake_submission:mine_results",
+                 "forms_intake_statistics", "forms_intake_statistics_results", "wagtailadmin_home"]
+)
+def test_listing_fragments_reports_and_dashboard_never_show_other_divisions(client, world, url_name):
+    from forms_intake import transitions
+
+    # Give B a handler so it would appear in 我的待办 if scoping failed.
+    transitions.perform(world["b"], "claim", make_staff("handler_b", roles.HANDLER, [TOWNSHIP_B]))
+    client.force_login(world["handler_a"])
+    response = client.get(reverse(url_name))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert world["b"].reference not in content and "乙二" not in content and TOWNSHIP_B not in content
+
+
+def test_dashboard_panel_counts_only_the_users_divisions(rf, world):
+    from forms_intake.views_admin import DashboardPanel
+
+    request = rf.get("/admin/")
+    request.user = world["handler_a"]
+    context = DashboardPanel(request).get_context_data({})
+    assert sum(n for _value, _label, n in context["rows"]) == 1
