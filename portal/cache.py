@@ -14,9 +14,11 @@ How it works
   commits (see `connect_signals`), so the next request on any server renders the
   page afresh. Nothing needs to be deleted: old entries simply stop matching and
   expire (`PAGE_CACHE_SECONDS`).
-* A lookup is one cache round trip (`get_many` of the generation and the entry)
-  and no database query: the middleware sits before the session, CSRF and
-  authentication middleware, so a hit never touches them.
+* A hit is one small cache round trip (the generation) and no database query:
+  the page itself comes from the process's own memory when it was served there
+  under the same generation, else from the shared cache. The middleware sits
+  before the session, CSRF and authentication middleware, so a hit never
+  touches them.
 * What is never cached (each rule is a test in tests/test_cache.py): methods
   other than GET/HEAD; requests carrying a session cookie (logged-in staff,
   residents in the middle of the wizard); query strings other than
@@ -39,6 +41,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import caches
@@ -208,8 +211,19 @@ class PageCacheMiddleware:
     Put it right after WhiteNoise, before the session middleware.
     """
 
+    # Pages kept in this process (most recently used), each checked against the
+    # shared generation on every request, so they are never staler than Redis.
+    LOCAL_ENTRIES = 200
+
     def __init__(self, get_response):
         self.get_response = get_response
+        self._local = OrderedDict()
+
+    def _remember(self, key, entry):
+        self._local[key] = entry
+        self._local.move_to_end(key)
+        while len(self._local) > self.LOCAL_ENTRIES:
+            self._local.popitem(last=False)
 
     def __call__(self, request):
         if not cache_enabled():
@@ -220,14 +234,19 @@ class PageCacheMiddleware:
 
         cache = get_cache()
         try:
-            found = cache.get_many([GENERATION_KEY, key])
-            generation = found.get(GENERATION_KEY)
+            # One small round trip decides; the page itself usually comes from this
+            # process's memory, else from the shared cache.
+            generation = cache.get(GENERATION_KEY)
             if generation is None:
                 generation = _initialise_generation(cache)
+            entry = self._local.get(key)
+            if entry is None or entry[0] != generation:
+                entry = cache.get(key)
+                if entry is not None and entry[0] == generation:
+                    self._remember(key, entry)
         except Exception:  # noqa: BLE001 - a cache outage must cost speed, never the page
             logger.warning("page cache unavailable: rendering without it", exc_info=True)
             return self.get_response(request)
-        entry = found.get(key)
         if entry is not None and entry[0] == generation:
             return self._replay(entry)
 
@@ -242,6 +261,7 @@ class PageCacheMiddleware:
             except Exception:  # noqa: BLE001
                 logger.warning("page cache unavailable: response not stored", exc_info=True)
                 return response
+            self._remember(key, entry)
             response[STATUS_HEADER] = "miss"
         return response
 

@@ -362,7 +362,7 @@ def test_page_deleted_invalidates(client, cache_on, portal_content, publish):
 
 def test_cache_outage_costs_speed_not_the_page(cache_on, monkeypatch):
     class BrokenCache:
-        def get_many(self, keys):
+        def get(self, key):
             raise ConnectionError("redis is down")
 
         def set(self, *args, **kwargs):
@@ -373,3 +373,19 @@ def test_cache_outage_costs_speed_not_the_page(cache_on, monkeypatch):
     response = middleware(RequestFactory().get("/notice/"))
     assert response.status_code == 200
     assert response.content == b"notice"
+
+
+def test_invalidation_reaches_every_app_server_sharing_the_cache(cache_on):
+    """Two middleware instances stand for two app servers: each keeps pages in memory, yet a bump reaches both."""
+    version = {"text": "v1"}
+    server_a = page_cache.PageCacheMiddleware(lambda request: HttpResponse(version["text"]))
+    server_b = page_cache.PageCacheMiddleware(lambda request: HttpResponse(version["text"]))
+    factory = RequestFactory()
+    assert server_a(factory.get("/notice/"))["X-Page-Cache"] == "miss"
+    response = server_b(factory.get("/notice/"))
+    assert (response["X-Page-Cache"], response.content) == ("hit", b"v1")
+
+    version["text"] = "v2"
+    page_cache.bump_generation()  # what publishing on server A does after its commit
+    for server in (server_b, server_a):
+        assert server(factory.get("/notice/")).content == b"v2"
