@@ -219,3 +219,26 @@ def test_concurrent_claims_exactly_one_wins(staff):
         thread.join()
     assert sorted(outcomes) == ["conflict"] * (len(users) - 1) + ["won"]
     assert SubmissionEvent.objects.filter(submission=submission, action="claim").count() == 1
+
+
+def test_resident_correction_puts_a_returned_submission_back_in_the_queue(staff):
+    submission = _in_state(S.RETURNED, handler=staff["handler"])
+    transitions.resubmit_by_resident(submission)
+    stored = Submission.objects.get(pk=submission.pk)
+    assert stored.status == S.SUBMITTED and stored.handler is None
+    event = SubmissionEvent.objects.get(submission=submission, action="resubmit")
+    assert event.user is None
+    with pytest.raises(Conflict):
+        transitions.resubmit_by_resident(stored)  # no longer returned
+
+
+def test_corrections_and_reroutes_are_in_the_wagtail_log_too(staff):
+    submission = _in_state(S.REGISTERED, handler=staff["handler"])
+    transitions.correct(submission, staff["handler2"], {"residence_street": "五一路1号"}, note="更正门牌号")
+    transitions.reroute(submission, staff["admin"], TOWNSHIP_B, note="地址有误")
+    entries = SubmissionLogEntry.objects.for_instance(submission)
+    assert {e.action for e in entries} == {"forms_intake.correct", "forms_intake.reroute"}
+    correction = entries.get(action="forms_intake.correct")
+    assert correction.user == staff["handler2"]
+    assert correction.data["changes"]["residence_street"]["after"] == "五一路1号"
+    assert correction.comment == "更正门牌号"
