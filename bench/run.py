@@ -4,9 +4,10 @@
    settings (2 sync workers), with and without the page cache, next to a static
    file served by the same servers: requests/s, p50/p95 (wrk, 16 connections,
    median of interleaved runs), and each page's warm query count.
-2. Back office at one million submissions (generated if missing): queue list,
+2. Registration wizard: simulated residents completing it concurrently.
+3. Back office at one million submissions (generated if missing): queue list,
    filters, a deep page, detail, dashboard, statistics, ID search; CSV export memory.
-3. Resident memory of the gunicorn workers after the run.
+4. Resident memory of the gunicorn workers after the run.
 
 Prints a table with the targets beside the figures and writes
 bench/results/<timestamp>.json and .md (and latest.md). See bench/README.md.
@@ -204,6 +205,28 @@ def public_pages(env, pages, args):
     return rows, rss
 
 
+def wizard(env, args):
+    """Simulated residents completing the whole wizard concurrently (page cache on, as in production)."""
+    from loadgen import run_wizard
+
+    server = Server(env, args.port, page_cache=True)
+    try:
+        run_wizard(server.base, "/register/", 3, 2)  # warm-up
+        result = run_wizard(server.base, "/register/", args.duration * args.runs, args.residents)
+        result["worker_rss_mb"] = server.worker_rss_mb()
+    finally:
+        server.stop()
+    return result
+
+
+def ensure_wrk():
+    """wrk from Debian when it is missing and we may install it (root); else the aiohttp fallback is used."""
+    if shutil.which("wrk") or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return
+    log("installing wrk (apt-get install -y wrk)")
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], capture_output=True, check=False)
+
+
 # --- report --------------------------------------------------------------------------------------
 
 
@@ -269,9 +292,29 @@ def render(results):
             f"(before: {export['rss_before_mb']} MB) — target < {TARGETS['export_peak_mb']} MB: "
             f"{verdict(export['peak_rss_mb'] < TARGETS['export_peak_mb'])}.",
         ]
+    wiz = results.get("wizard")
+    if wiz:
+        out += [
+            "",
+            "## Registration wizard",
+            "",
+            f"{wiz['residents']} simulated residents at once for {wiz['seconds']} s, each registering an "
+            "employed adult for themself (8 steps: GET each page, POST it, follow the redirect to the next; "
+            "17 requests per registration, each with a new session and ID number).",
+            "",
+            "| completed | per second (target ≥ 20) | requests | p50 ms | p95 ms (target < 200) | errors (target 0) |",
+            "|---:|---:|---:|---:|---:|---:|",
+            f"| {wiz['completed']} | {wiz['per_second']:.1f}: {verdict(wiz['per_second'] >= 20)} | {wiz['requests']} | "
+            f"{wiz['p50_ms']:.0f} | {wiz['p95_ms']:.0f}: {verdict(wiz['p95_ms'] < 200)} | "
+            f"{wiz['errors']}: {verdict(wiz['errors'] == 0)} |",
+        ]
+        if wiz.get("error_samples"):
+            out.append(f"\nErrors seen: {'; '.join(wiz['error_samples'])}")
     out += ["", "## Memory", ""]
     for name, sizes in results.get("worker_rss_mb", {}).items():
         out.append(f"- gunicorn workers, page cache {name}: {', '.join(f'{s} MB' for s in sizes)} RSS after the run")
+    if wiz:
+        out.append(f"- gunicorn workers after the wizard run: {', '.join(f'{s} MB' for s in wiz['worker_rss_mb'])}")
     prep = results.get("prepare", {})
     if prep.get("generated"):
         g = prep["generated"]
@@ -290,12 +333,14 @@ def main(argv=None):
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--submissions", type=int, default=1_000_000)
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8110")))
-    parser.add_argument("--skip", default="", help="comma-separated parts to skip: public,backoffice,export")
+    parser.add_argument("--residents", type=int, default=16, help="simulated residents in the wizard at once")
+    parser.add_argument("--skip", default="", help="comma-separated parts to skip: public,wizard,backoffice,export")
     args = parser.parse_args(argv)
     extra = " ".join(argv if argv is not None else sys.argv[1:])
     skip = set(filter(None, args.skip.split(",")))
     RESULTS_DIR.mkdir(exist_ok=True)
     started = time.monotonic()
+    ensure_wrk()
     env = localprod.production_env(
         database_url=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench"),
         redis_url=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
@@ -330,9 +375,9 @@ def main(argv=None):
     if "export" not in skip:
         log("CSV export")
         results["export"] = probe(env, "export", "100000")
-    results["notes"].append(
-        "Wizard throughput (simulated residents completing the whole wizard) is not measured yet: see bench/README.md."
-    )
+    if "wizard" not in skip:
+        log("wizard")
+        results["wizard"] = wizard(env, args)
     results["seconds"] = time.monotonic() - started
     table = render(results)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
