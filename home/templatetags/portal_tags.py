@@ -28,9 +28,8 @@ def main_menu(context):
     root = _site_root(request)
     items = []
     if root is not None:
-        items = list(
-            root.get_children().live().in_menu().specific(defer=True).only("id", "title", "url_path", "path", "depth")
-        )
+        # Plain Page rows: enough for titles and URLs in one query (each deferred field would cost one more).
+        items = list(root.get_children().live().in_menu())
     current = context.get("page")
     return {"root": root, "items": items, "current": current, "request": request}
 
@@ -101,8 +100,7 @@ def breadcrumbs(context):
     items = []
     if isinstance(page, Page) and page.depth > 2:
         # Depth 1 is the tree root; depth 2 the home page of the language.
-        ancestors = page.get_ancestors().filter(depth__gte=2)
-        items = list(ancestors.only("id", "title", "url_path", "path", "depth", "locale"))
+        items = list(page.get_ancestors().filter(depth__gte=2))
     return {"ancestors": items, "page": page, "request": context.get("request")}
 
 
