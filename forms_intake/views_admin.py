@@ -31,6 +31,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn, UserColumn
 from wagtail.admin.views.generic import IndexView, InspectView
@@ -45,7 +46,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from . import audit, transitions
 from .choices import EmploymentStatus, NotInsuredReason, ServiceBank
 from .flags import FLAG_FIELDS, id_hash
-from .models import Division, Submission
+from .models import Division, StaffDivision, Submission
 from .routing import UNASSIGNED_QUEUE
 from .scope import get_scoped_submission_or_404, in_scope, scoped_submissions, user_divisions, user_prefixes
 from .states import SubmissionStatus
@@ -894,6 +895,15 @@ class NewPaperFormMenu(_LinkViewSet):
     permission = "forms_intake.add_submission"
 
 
+class StaffDivisionsMenu(_LinkViewSet):
+    name = "registrations-staff-divisions"
+    menu_label = _("Staff divisions")
+    icon = "group"
+    menu_order = 50
+    target_url_name = "forms_intake_staffdivision:index"
+    permission = "forms_intake.change_staffdivision"
+
+
 class StatisticsMenu(_LinkViewSet):
     name = "registrations-statistics"
     menu_label = _("Statistics")
@@ -902,7 +912,30 @@ class StatisticsMenu(_LinkViewSet):
     target_url_name = "forms_intake_statistics"
 
 
+class StaffDivisionViewSet(ModelViewSet):
+    """Which divisions each staff user works in (provincial administrators manage this)."""
+
+    model = StaffDivision
+    icon = "group"
+    name = "staff-divisions"
+    url_namespace = "forms_intake_staffdivision"
+    url_prefix = "registrations/staff-divisions"
+    menu_label = _("Staff divisions")
+    add_to_admin_menu = False
+    copy_view_enabled = False
+    list_display = ["user", "division"]
+    list_filter = ["division__level"]
+    search_fields = ["user__username", "user__first_name", "division__name"]
+    # The division is typed as its code: a select of 40 000 divisions would not be usable.
+    panels = [
+        FieldPanel("user"),
+        FieldPanel("division", widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+                   help_text=_("The division code, e.g. 430102001 (township), 430102 (county), 430100 (city).")),
+    ]
+
+
 submission_viewset = SubmissionViewSet()
+staff_division_viewset = StaffDivisionViewSet()
 
 
 class RegistrationMenuGroup(ViewSetGroup):
@@ -911,7 +944,7 @@ class RegistrationMenuGroup(ViewSetGroup):
     menu_label = _("参保登记")
     menu_icon = "form"
     menu_order = 150
-    items = (MyItemsMenu, QueueMenu, NewPaperFormMenu, StatisticsMenu)
+    items = (MyItemsMenu, QueueMenu, NewPaperFormMenu, StatisticsMenu, StaffDivisionsMenu)
 
 
 def redirect_to(url_name):

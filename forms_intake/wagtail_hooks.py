@@ -10,6 +10,7 @@ from .views_admin import (
     RegistrationMenuGroup,
     StatisticsReportView,
     SubmissionPermissionPolicy,
+    staff_division_viewset,
     submission_viewset,
 )
 
@@ -24,7 +25,7 @@ def register_submission_log_actions(actions):
 
 @hooks.register("register_admin_viewset")
 def register_registration_viewsets():
-    return [submission_viewset, RegistrationMenuGroup()]
+    return [submission_viewset, staff_division_viewset, RegistrationMenuGroup()]
 
 
 @hooks.register("register_admin_urls")

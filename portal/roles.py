@@ -55,6 +55,11 @@ ROLE_PERMISSIONS = {
         *_SUBMISSIONS_REVIEWER,
         "forms_intake.reroute_submission",
         "forms_intake.export_unmasked",
+        # Which divisions each staff user works in.
+        "forms_intake.view_staffdivision",
+        "forms_intake.add_staffdivision",
+        "forms_intake.change_staffdivision",
+        "forms_intake.delete_staffdivision",
     ],
 }
 
