@@ -210,6 +210,9 @@ PERMISSIONS_POLICY = (
     "payment=(), usb=(), interest-cohort=(), browsing-topics=()"
 )
 
+# The admin does not call home for Wagtail's release news (and the CSP would refuse it).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+
 # Content-Security-Policy (django-csp 4). Public pages: scripts and styles from
 # our own origin only, no inline script or style, no plugins, no framing.
 _CSP_BASE = {
