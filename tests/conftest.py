@@ -14,6 +14,17 @@ E2E_REQUIRED = os.environ.get("E2E", "").lower() == "required"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language: an activated language would leak between tests."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def portal_content(db):
     """The seed content as `make run` loads it (locales, roles, site, pages)."""

@@ -6,7 +6,7 @@ changes nothing. `make run` calls it on every start.
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.models import Collection, Page, Site
 
 from home import seed_content
 from home.models import HomePage
@@ -19,6 +19,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         zh, en = ensure_locales()
+        if not Collection.objects.exists():
+            # Wagtail's migrations create the root collection; a flushed database lacks it.
+            Collection.add_root(name="Root")
         with transaction.atomic():
             home = self.ensure_home_page(zh)
         if not home.has_translation(en):
