@@ -389,3 +389,29 @@ def test_invalidation_reaches_every_app_server_sharing_the_cache(cache_on):
     page_cache.bump_generation()  # what publishing on server A does after its commit
     for server in (server_b, server_a):
         assert server(factory.get("/notice/")).content == b"v2"
+
+
+def test_every_seeded_public_page_is_a_zero_query_hit_when_warm(client, cache_on, portal_content):
+    """Each public page type (home, notices, Q&A, schedule, posters…) in both languages is cacheable."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pages = [p for p in Page.objects.live().filter(depth__gte=2).specific() if getattr(p, "cache_page", True)]
+    urls = sorted({p.get_url() for p in pages if p.get_url()})
+    served = set()
+    for url in urls:
+        first = client.get(url)
+        if first.status_code != 200:
+            continue  # e.g. an index page that redirects
+        served.add(url)
+        with CaptureQueriesContext(connection) as queries:
+            second = client.get(url)
+        assert second["X-Page-Cache"] == "hit", url
+        assert len(queries) == 0, (url, [q["sql"][:80] for q in queries])
+    assert {"/", "/en/"} < served
+    assert len(served) >= len(urls) - 2  # at most the index pages that redirect
+    # Pages that opt out are rendered every time (the wizard's page holds personal answers).
+    opted_out = [p.get_url() for p in Page.objects.live().specific() if getattr(p, "cache_page", True) is False]
+    for url in opted_out:
+        client.get(url)
+        assert client.get(url).get("X-Page-Cache") != "hit", url
