@@ -241,3 +241,39 @@ def test_gunicorn_serves_health_pages_and_static_files_with_production_settings(
     assert {"method": "GET", "path": "/healthz/"}.items() <= access[0].items()
     assert "13812345678" not in log
     assert "utm_source" not in log
+
+
+@pytest.mark.postgres
+def test_serve_prod_creates_its_database_when_missing(db):
+    """`make serve-prod` works on a machine where the portal database does not exist yet."""
+    if connection.vendor != "postgresql":
+        pytest.skip("creating a PostgreSQL database needs PostgreSQL: run with DATABASE_URL=postgres://…")
+    import psycopg
+
+    db = connection.settings_dict
+    server = f"{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    name = f"{db['NAME']}_serveprod"
+    url = f"postgres://{server}/{name}"
+    admin = f"postgresql://{server}/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    try:
+        assert localprod.ensure_database(url) is True
+        assert localprod.ensure_database(url) is False  # the second run finds it
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def test_production_env_has_every_required_variable_and_keeps_secrets_out_of_the_repository(tmp_path, monkeypatch):
+    monkeypatch.setattr(localprod, "LOCAL_DIR", tmp_path)
+    env = localprod.production_env(database_url="postgres://x@db/portal", redis_url="redis://cache/1")
+    required = ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "FIELD_ENCRYPTION_KEYS", "LOOKUP_HASH_KEY"]
+    for name in required:
+        assert env[name], name
+    assert env["DJANGO_SETTINGS_MODULE"] == "portal.settings.production"
+    assert env["SECURE_SSL_REDIRECT"] == "0"
+    assert len(env["SECRET_KEY"]) >= 50
+    # Generated once into the (git-ignored) local folder, private to the owner, and reused.
+    assert (tmp_path / "prod_secret_key").stat().st_mode & 0o077 == 0
+    assert localprod.production_env()["SECRET_KEY"] == env["SECRET_KEY"]
