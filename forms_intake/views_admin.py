@@ -54,6 +54,8 @@ from .validators import is_valid_reference_number, normalize_id_number, normaliz
 
 REVEAL = "forms_intake.reveal_id_number"
 EXPORT_UNMASKED = "forms_intake.export_unmasked"
+#: Cell values starting with these would run as formulas in Excel or WPS.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: Exports record one timeline event per exported registration, in batches of this size.
 EXPORT_AUDIT_BATCH = 1000
 
@@ -316,7 +318,12 @@ class SubmissionIndexView(IndexView):
                 value = str(getattr(item, field))
             else:
                 value = getattr(item, field)
-            row[field] = str(value) if hasattr(value, "__html__") or isinstance(value, type(_(""))) else value
+            if hasattr(value, "__html__") or isinstance(value, type(_(""))):
+                value = str(value)
+            if isinstance(value, str) and value[:1] in _FORMULA_PREFIXES:
+                # Spreadsheet formula injection: a leading quote makes Excel/WPS show it as text.
+                value = "'" + value
+            row[field] = value
         return row
 
     def as_spreadsheet(self, queryset, spreadsheet_format):

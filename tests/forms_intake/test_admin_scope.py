@@ -189,3 +189,11 @@ def test_dashboard_panel_counts_only_the_users_divisions(rf, world):
     request.user = world["handler_a"]
     context = DashboardPanel(request).get_context_data({})
     assert sum(n for _value, _label, n in context["rows"]) == 1
+
+
+def test_exported_text_cannot_run_as_a_spreadsheet_formula(client, world):
+    Submission.objects.filter(pk=world["a"].pk).update(employer_name="=HYPERLINK(\"http://x\")")
+    client.force_login(world["handler_a"])
+    response = client.get(reverse("forms_intake_submission:index"), {"export": "csv"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
