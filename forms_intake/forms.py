@@ -53,7 +53,7 @@ class FilingFor:
     ]
 
 
-def _text(label, max_length, *, required=True, help_text="", autocomplete=None, **attrs):
+def _text(label, max_length, *, required=True, help_text="", autocomplete=None, required_message=None, **attrs):
     """A one-line text field that refuses control characters."""
     widget_attrs = {"maxlength": max_length, **attrs}
     if autocomplete:
@@ -63,13 +63,33 @@ def _text(label, max_length, *, required=True, help_text="", autocomplete=None, 
         max_length=max_length,
         required=required,
         help_text=help_text,
+        error_messages={
+            "required": required_message or _("Answer this question."),
+            "max_length": _("Shorten this answer to at most %(limit_value)d characters (it has %(show_value)d)."),
+        },
         validators=[reject_control_characters],
         widget=forms.TextInput(attrs=widget_attrs),
     )
 
 
 def _radio(label, choices, *, help_text=""):
-    return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect, help_text=help_text)
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.RadioSelect,
+        help_text=help_text,
+        error_messages={
+            "required": _("Choose one of the options."),
+            "invalid_choice": _("Choose one of the options shown."),
+        },
+    )
+
+
+def _field_messages(kwargs, required):
+    """Plain-language messages for an empty or over-long answer."""
+    messages = kwargs.setdefault("error_messages", {})
+    messages.setdefault("required", required)
+    messages.setdefault("max_length", _("This answer is too long: check what you entered."))
 
 
 class IdNumberField(forms.CharField):
@@ -84,6 +104,7 @@ class IdNumberField(forms.CharField):
             ),
         )
         kwargs.setdefault("help_text", _("18 characters; the last one may be the letter X."))
+        _field_messages(kwargs, _("Enter the resident ID number."))
         super().__init__(**kwargs)
 
     def clean(self, value):
@@ -105,6 +126,7 @@ class PhoneField(forms.CharField):
         kwargs.setdefault(
             "help_text", _("A mobile number, or a landline number with its area code, e.g. 0731-84567890.")
         )
+        _field_messages(kwargs, _("Enter a phone number."))
         super().__init__(**kwargs)
 
     def clean(self, value):
@@ -121,6 +143,7 @@ class NameField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 60)
         kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "name", "maxlength": 60}))
+        _field_messages(kwargs, _("Enter the name."))
         super().__init__(**kwargs)
 
     def clean(self, value):
@@ -327,7 +350,10 @@ class AddressForm(DivisionFieldsMixin, StepForm):
 
     title = _("Addresses")
     division_groups = {"hukou": "county", "residence": "town"}
-    residence_village = _text(_("村（社区）"), 60, help_text=_("The village or residents' community."))
+    residence_village = _text(
+        _("村（社区）"), 60, help_text=_("The village or residents' community."),
+        required_message=_("Enter the village or community."),
+    )
     residence_street = _text(
         _("街、路、巷门牌号"), 100, required=False, autocomplete="street-address",
         help_text=_("Street and house number, if any."),

@@ -42,7 +42,7 @@ from .divisions import display_path
 from .forms import STEP_FORMS, FilingFor, is_employed
 from .models import Submission
 from .submissions import answers_from_steps, create_submission
-from .validators import format_phone
+from .validators import format_phone, parse_resident_id
 
 logger = logging.getLogger(__name__)
 
@@ -173,8 +173,6 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         elif step == "employment":
             identity = self.cleaned_for("identity")
             if identity:
-                from .validators import parse_resident_id
-
                 context["birth_date"] = parse_resident_id(identity["id_number"]).birth_date
         elif step == "unit":
             employment = self.cleaned_for("employment") or {}
