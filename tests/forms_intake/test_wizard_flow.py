@@ -271,3 +271,17 @@ def test_the_english_wizard_works_the_same(client, registration_site):
     response = run_wizard(client, employed_self_answers(), base="/en/register/")
     assert response["Location"] == "/en/register/done/"
     assert "Registration submitted" in client.get("/en/register/done/").content.decode()
+
+
+def test_update_the_lists_stores_the_choice_and_offers_the_next_level_without_errors(client, registration_site):
+    run_wizard(client, employed_self_answers(), stop_before="address")
+    data = step_post("address", {"hukou_province": "430000", "residence_province": "110000"})
+    data["wizard_refresh"] = "1"
+    response = client.post("/register/step/address/", data)
+    assert response["Location"] == "/register/step/address/"
+    page = client.get("/register/step/address/")
+    form = page.context["form"]
+    assert "430100" in dict(form.fields["hukou_city"].choices)
+    assert list(dict(form.fields["residence_city"].choices)) == ["", "110000"]  # 北京市: 市辖区 only
+    assert not form.errors
+    assert 'role="alert"' not in page.content.decode()
