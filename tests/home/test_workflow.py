@@ -150,3 +150,15 @@ def test_expired_notice_is_taken_down(client, public_site, db):
     notice.refresh_from_db()
     assert not notice.live and notice.expired
     assert client.get("/notices/home-visits-announcement/").status_code == 404
+
+
+def test_home_page_cannot_be_deleted_from_the_admin(client, public_site, db):
+    from home.models import HomePage
+
+    admin = get_user_model().objects.create_superuser("root2", "root2@example.invalid", "x-test-password-123")
+    client.force_login(admin)
+    home = HomePage.objects.get(locale__language_code="zh-hans")
+    response = client.post(reverse("wagtailadmin_pages:delete", args=(home.pk,)))
+    assert response.status_code == 302
+    assert HomePage.objects.filter(pk=home.pk).exists()
+    assert client.get("/").status_code == 200
