@@ -114,6 +114,8 @@ class RegistrationPage(RoutablePageMixin, Page):
                 "in_progress": bool(stored.get("step")),
                 "has_receipt": bool(request.session.get(RECEIPT_SESSION_KEY)),
                 "start_url": self.url + self.reverse_subpage("step", args=["filer"]),
+                # Continue where the resident was (the wizard checks the step is still reachable).
+                "continue_url": self.url + self.reverse_subpage("step", args=[stored.get("step") or "filer"]),
             },
         )
         add_never_cache_headers(response)
