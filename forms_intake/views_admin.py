@@ -23,7 +23,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -952,10 +952,6 @@ class RegistrationMenuGroup(ViewSetGroup):
     menu_icon = "form"
     menu_order = 150
     items = (MyItemsMenu, QueueMenu, NewPaperFormMenu, StatisticsMenu, StaffDivisionsMenu)
-
-
-def redirect_to(url_name):
-    return HttpResponseRedirect(reverse(url_name))
 
 
 # --------------------------------------------------------------------------
