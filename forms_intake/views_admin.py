@@ -467,6 +467,24 @@ def _field_rows(submission, revealed):
     return sections
 
 
+def _field_label(name):
+    try:
+        return Submission._meta.get_field(name).verbose_name
+    except Exception:  # noqa: BLE001 - a field removed since the event was written
+        return name
+
+
+def _timeline(submission):
+    """The submission's events, with corrected fields labelled as on the form."""
+    events = list(submission.events.select_related("user").order_by("created_at", "id"))
+    for event in events:
+        event.change_rows = [
+            (_field_label(name), change.get("before", ""), change.get("after", ""))
+            for name, change in (event.changes or {}).items()
+        ]
+    return events
+
+
 class ActionForm(forms.Form):
     """Note and reason of a transition (what each needs is checked by transitions.perform)."""
 
@@ -498,7 +516,7 @@ class SubmissionInspectView(ScopedObjectMixin, InspectView):
             revealed=self.revealed,
             can_reveal=user.has_perm(REVEAL) and not self.revealed,
             can_print=user.has_perm(REVEAL),
-            events=submission.events.select_related("user").order_by("created_at", "id"),
+            events=_timeline(submission),
             action_labels=audit.ACTION_LABELS,
             status_labels=dict(SubmissionStatus.choices),
             transitions=transitions.available(submission, user),
