@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "portal.staff_sessions",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Serve static files through whitenoise under runserver too, so that
     # development behaves like production.
     "whitenoise.runserver_nostatic",
@@ -96,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this sign-in used the second factor (portal/otp.py).
+    "django_otp.middleware.OTPMiddleware",
     # Signs staff out after ADMIN_IDLE_TIMEOUT seconds without a request.
     "portal.security.AdminIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -186,6 +190,11 @@ AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "portal.security.axes_client_ip"
 AXES_CLIENT_STR_CALLABLE = "portal.security.axes_client_str"
 AXES_VERBOSE = False
+# Second factor (portal/otp.py): staff with an authenticator must type its code;
+# STAFF_OTP_REQUIRED=1 refuses staff without one (enrol with `manage.py staff_totp`).
+WAGTAILADMIN_USER_LOGIN_FORM = "portal.otp.LoginForm"
+STAFF_OTP_REQUIRED = env_bool("STAFF_OTP_REQUIRED", False)
+OTP_TOTP_ISSUER = "湖南省全民参保登记"
 # Staff sessions end after this many idle seconds (admin idle timeout).
 ADMIN_IDLE_TIMEOUT = int(os.environ.get("ADMIN_IDLE_TIMEOUT", str(30 * 60)))
 
