@@ -20,6 +20,7 @@ import re
 import time
 import uuid
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from axes.backends import AxesStandaloneBackend
 from csp.middleware import CSPMiddleware, PolicyParts
@@ -38,6 +39,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 LAST_ACTIVITY_KEY = "_portal_last_activity"
+IDLE_RESOLUTION = 60  # seconds
 
 
 def _clean(value) -> str:
@@ -193,10 +195,10 @@ class AdminIdleTimeoutMiddleware:
                 log_security_event("idle_timeout", request, user=user, idle_seconds=now - int(last))
                 logout(request)
                 if request.path_info.startswith("/admin/"):
-                    login_url = settings.WAGTAILADMIN_LOGIN_URL if hasattr(settings, "WAGTAILADMIN_LOGIN_URL") else None
-                    login_url = login_url or "/admin/login/"
-                    return HttpResponseRedirect(f"{login_url}?next={request.path_info}")
-            else:
+                    login_url = getattr(settings, "WAGTAILADMIN_LOGIN_URL", None) or "/admin/login/"
+                    return HttpResponseRedirect(f"{login_url}?{urlencode({'next': request.path_info})}")
+            elif last is None or now - int(last) >= IDLE_RESOLUTION:
+                # Rewritten at most once a minute: not a session write on every request.
                 request.session[LAST_ACTIVITY_KEY] = now
         return self.get_response(request)
 
