@@ -415,3 +415,16 @@ def test_every_seeded_public_page_is_a_zero_query_hit_when_warm(client, cache_on
     for url in opted_out:
         client.get(url)
         assert client.get(url).get("X-Page-Cache") != "hit", url
+
+
+def test_elder_mode_pages_are_cached_apart_from_normal_pages(client, cache_on, portal_content):
+    """Through the whole stack: the 长辈模式 cookie picks its own cached copy of the page."""
+    normal = client.get("/")
+    client.cookies["elder_mode"] = "1"
+    elder = client.get("/")
+    assert elder.content != normal.content
+    again = client.get("/")
+    assert (again["X-Page-Cache"], again.content) == ("hit", elder.content)
+    del client.cookies["elder_mode"]
+    back = client.get("/")
+    assert (back["X-Page-Cache"], back.content) == ("hit", normal.content)
