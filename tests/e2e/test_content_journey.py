@@ -6,7 +6,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.e2e
+from tests.home.site_fixture import media_on_disk  # noqa: F401
+
+# Document downloads need files on disk; usefixtures runs it before live_portal seeds the site.
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("media_on_disk")]
 
 
 @pytest.mark.parametrize("page_fixture", ["desktop_page", "phone_page"])
