@@ -36,6 +36,9 @@ from formtools.wizard.forms import ManagementForm
 from formtools.wizard.storage.session import SessionStorage
 from formtools.wizard.views import NamedUrlSessionWizardView
 
+from portal import ratelimit
+from portal.views import too_many_requests
+
 from . import crypto
 from .choices import EmploymentStatus, NotInsuredReason, ProxyRelationship, ServiceBank
 from .divisions import display_path
@@ -50,6 +53,10 @@ logger = logging.getLogger(__name__)
 RECEIPT_SESSION_KEY = "registration_receipts"
 WIZARD_PREFIX = "registration"
 REVIEW_STEP = "review"
+#: Final submits per client (address) and window: generous for a family or a community office
+#: helping residents, tight for a script (portal/ratelimit.py).
+SUBMIT_LIMIT = 30
+SUBMIT_WINDOW_SECONDS = 60 * 60
 # Buttons that store the current step without validating it.
 REFRESH_BUTTON = "wizard_refresh"
 
@@ -291,6 +298,9 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         return self.done(list(final_forms.values()), form_dict=final_forms, **kwargs)
 
     def done(self, form_list, form_dict=None, **kwargs):
+        # Abuse limit on the final submit, per client; the answers stay for a later try.
+        if not ratelimit.hit("wizard-submit", ratelimit.client_key(self.request), SUBMIT_LIMIT, SUBMIT_WINDOW_SECONDS):
+            return too_many_requests(self.request, retry_after=SUBMIT_WINDOW_SECONDS)
         answers = answers_from_steps(
             {step: form.cleaned_data for step, form in form_dict.items() if step != REVIEW_STEP}
         )

@@ -25,6 +25,18 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_local_caches():
+    """Each test starts with empty local-memory caches: rate-limit counters (portal/ratelimit.py) and
+    cached pages must not leak from one test into the next. (A Redis cache is never flushed here.)"""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    for cache in caches.all():
+        if isinstance(cache, LocMemCache):
+            cache.clear()
+
+
 @pytest.fixture
 def portal_content(db):
     """The seed content as `make run` loads it (locales, roles, site, pages)."""

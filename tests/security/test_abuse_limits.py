@@ -75,3 +75,30 @@ def test_a_refused_lookup_does_not_reveal_whether_the_pair_exists(client, regist
         _lookup(client, WRONG_PAIR, addr="192.0.2.9")
     # Limited for this ID now: even the right pair gets the same 429 as a wrong one.
     assert _lookup(client, good, addr="192.0.2.99").status_code == 429
+
+
+def test_final_submit_is_limited_per_client_and_keeps_the_answers(
+    client, registration_site, limiter_cache, monkeypatch
+):
+    from forms_intake import wizard
+
+    monkeypatch.setattr(wizard, "SUBMIT_LIMIT", 3)  # the real limit (30 an hour) works the same way
+    review = {"registration-current_step": "review", "review-confirm_true": "on", "review-consent": "on"}
+    for n in range(3):
+        answers = employed_self_answers()
+        answers[1][1]["id_number"] = make_id(sequence=f"{n + 100:03d}")
+        response = run_wizard(client, answers, stop_before="review")
+        assert client.post("/register/step/review/", review, REMOTE_ADDR="203.0.113.70").status_code == 302
+    assert Submission.objects.count() == 3
+
+    answers = employed_self_answers()
+    answers[1][1]["id_number"] = make_id(sequence="200")
+    run_wizard(client, answers, stop_before="review")
+    refused = client.post("/register/step/review/", review, REMOTE_ADDR="203.0.113.70")
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == str(wizard.SUBMIT_WINDOW_SECONDS)
+    assert Submission.objects.count() == 3
+    # The answers are kept: from another connection (or later) the same review submits.
+    response = client.post("/register/step/review/", review, REMOTE_ADDR="203.0.113.71")
+    assert response.status_code == 302
+    assert Submission.objects.count() == 4
