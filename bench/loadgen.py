@@ -105,9 +105,14 @@ class _Resident:
         self.latencies = latencies
         self.errors = errors
         self.cookies = {}
+        self.address = "10.0.0.1"
 
     async def request(self, method, path, data=None, expect=(200,)):
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        # Each resident has their own address, set as the load balancer would: the wizard
+        # limits final submits per address (forms_intake.wizard.SUBMIT_LIMIT).
+        headers = {"X-Forwarded-For": self.address}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         started = time.perf_counter()
         async with self.session.request(
             method, self.base + path, data=data, headers=headers, allow_redirects=False
@@ -123,6 +128,7 @@ class _Resident:
 
     async def register(self, rng, prefix):
         self.cookies = {}
+        self.address = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
         path = f"{prefix}step/filer/"
         _response, body = await self.request("GET", path)
         if body is None:
