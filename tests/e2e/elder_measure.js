@@ -22,7 +22,10 @@
   const texts = [...document.querySelectorAll('main p, main li, main td, main th, main dd, main dt, main label, main figcaption, footer p')]
     .filter(isShown).filter((el) => el.innerText.trim());
   const controls = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')]
-    .filter(isShown).filter((el) => !el.classList.contains('skip-link'));
+    .filter(isShown).filter((el) => !el.classList.contains('skip-link'))
+    // A radio button or checkbox is operated through its label: the label is the target that must be 60 x 60.
+    .map((el) => (el.matches('input[type=radio], input[type=checkbox]')
+      ? (el.closest('label') || document.querySelector(`label[for="${el.id}"]`) || el) : el));
   const lists = [...document.querySelectorAll('.card-list, .poster-grid')].filter(isShown);
   return {
     htmlClass: document.documentElement.className,

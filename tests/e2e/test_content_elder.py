@@ -49,6 +49,13 @@ def test_elder_mode_from_the_header_meets_the_measurements(live_portal, request,
         page.goto(base + path)
         _check(page, path)
 
+    # The registration wizard (another app's pages, same base template): its first step, with radio buttons.
+    page.goto(base + "/register/")
+    page.locator("main form button[type=submit], main a.button").first.click()
+    page.wait_for_load_state()
+    assert "/register/" in page.url
+    _check(page, page.url)
+
     # And switched off again from the header.
     page.locator(".elder-switch").click()
     page.wait_for_load_state()
