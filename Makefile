@@ -44,7 +44,7 @@ lint: $(STAMP) ## Lint with ruff and bandit
 	$(VENV)/bin/bandit -q -ll -c pyproject.toml -r portal home forms_intake faq
 
 messages: $(STAMP) ## Update the .po catalogues from the code and compile them (needs gettext)
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=static --ignore=tests --ignore=bench --no-obsolete
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=static --ignore=tests --ignore=bench --ignore=node_modules --no-obsolete
 	$(PY) manage.py compilemessages -l zh_Hans -l en --ignore=.venv
 
 serve-prod: $(STAMP) ## Production settings locally: PostgreSQL, Redis, gunicorn on http://localhost:$(PORT)/ (docs/deploy.md)
