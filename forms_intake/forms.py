@@ -235,9 +235,7 @@ class DivisionFieldsMixin:
                     break
                 chosen = value
                 parent = value
-            cleaned_data[f"{group}_division"] = (
-                divisions.Division.objects.filter(code=chosen).first() if chosen else None
-            )
+            cleaned_data[f"{group}_division"] = divisions.get(chosen) if chosen else None
         return cleaned_data
 
 
