@@ -123,3 +123,24 @@ def test_divisions_endpoint_returns_children_and_refuses_junk(client, registrati
     assert {"code": CHANGSHA, "name": "长沙市"} in response.json()["options"]
     assert client.get("/register/divisions/", {"level": "town", "parent": "<script>"}).status_code == 404
     assert client.get("/register/divisions/", {"level": "planet", "parent": HUNAN}).status_code == 404
+
+
+def test_the_division_index_sees_new_and_renamed_divisions_at_once(loaded):
+    assert divisions.child_options("county", CHANGSHA)  # the index is built now
+    Division.objects.create(code="430199", name="新设区", level=3, parent_id=CHANGSHA)
+    assert "430199" in codes(divisions.child_options("county", CHANGSHA))
+    rows = subset_rows()
+    divisions.load_divisions([[lvl, code, parent, "新名称" if code == FURONG else name]
+                              for lvl, code, parent, name in rows])
+    assert divisions.display_path(divisions.get(FURONG_TOWN)) == "湖南省 长沙市 新名称 文艺路街道"
+
+
+def test_a_division_from_the_index_needs_no_query(loaded, django_assert_num_queries):
+    divisions.index()
+    with django_assert_num_queries(0):
+        town = divisions.get(FURONG_TOWN)
+        assert divisions.display_path(town) == "湖南省 长沙市 芙蓉区 文艺路街道"
+        assert divisions.path_codes(town)["county"] == FURONG
+        assert codes(divisions.child_options("town", FURONG))
+    assert town == Division.objects.get(code=FURONG_TOWN)
+    assert divisions.get("999999") is None
