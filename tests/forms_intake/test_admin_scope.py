@@ -94,12 +94,24 @@ def test_listing_counts_and_search_stay_in_scope(client, world):
     assert list(response.context["object_list"]) == [world["a"]]
     # Searching for B by its exact reference or full ID number finds nothing; A's are found.
     for query in (world["b"].reference, world["b"].id_number):
-        response = client.get(reverse("forms_intake_submission:index"), {"q": query})
+        response = client.get(reverse("forms_intake_submission:index"), {"q": query}, follow=True)
         assert list(response.context["object_list"]) == []
         assert "乙二" not in response.content.decode()
     for query in (world["a"].reference, world["a"].id_number, "甲"):
-        response = client.get(reverse("forms_intake_submission:index"), {"q": query})
+        response = client.get(reverse("forms_intake_submission:index"), {"q": query}, follow=True)
         assert list(response.context["object_list"]) == [world["a"]]
+
+
+def test_an_id_number_searched_for_never_stays_in_the_url(client, world):
+    client.force_login(world["handler_a"])
+    index = reverse("forms_intake_submission:index")
+    response = client.get(index, {"q": world["a"].id_number.lower(), "status": "submitted"})
+    assert response.status_code == 302
+    assert world["a"].id_number not in response["Location"]
+    assert world["a"].id_number.lower() not in response["Location"]
+    assert "status=submitted" in response["Location"] and "id_search=1" in response["Location"]
+    found = client.get(response["Location"])
+    assert list(found.context["object_list"]) == [world["a"]]
 
 
 def test_county_staff_see_both_townships(client, world):
