@@ -1,0 +1,160 @@
+"""Query shapes of the back office that keep it fast at a million submissions (issue 6).
+
+The timings themselves are measured by `make bench` (bench/probe.py); these
+tests pin the shapes that make them possible, and check that the faster paths
+return exactly what the plain ones do, in scope, with the audit intact.
+Run them on PostgreSQL too (DATABASE_URL=postgres://…): `statistics.report`
+takes its single-query path there.
+"""
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from forms_intake import statistics, views_admin
+from forms_intake.models import Submission, SubmissionEvent, SubmissionLogEntry
+from forms_intake.states import SubmissionStatus as S
+from portal import roles
+from tests.forms_intake.moderation_support import TOWNSHIP_A, TOWNSHIP_B, make_divisions, make_staff, make_submission
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db):
+    make_divisions()
+    return {
+        "handler": make_staff("handler_a", roles.HANDLER, [TOWNSHIP_A]),
+        "admin": make_staff("prov_admin", roles.PROVINCIAL_ADMIN, ["430000"]),
+    }
+
+
+def _make_rows(count, **overrides):
+    """`count` submissions in township A with distinct, some equal, timestamps (ties test the order)."""
+    rows = [make_submission(**overrides) for _ in range(count)]
+    base = timezone.now() - timedelta(days=30)
+    for index, row in enumerate(rows):
+        Submission.objects.filter(pk=row.pk).update(created_at=base + timedelta(minutes=index // 3))
+    return rows
+
+
+def _listed(client, **params):
+    response = client.get(reverse("forms_intake_submission:index"), params)
+    assert response.status_code == 200
+    return response, [row.pk for row in response.context["object_list"]]
+
+
+def test_pages_cover_the_queue_once_oldest_first_with_the_same_queries_on_any_page(client, world):
+    rows = _make_rows(120)
+    make_submission(unit_division=TOWNSHIP_B, residence_division=TOWNSHIP_B)  # out of scope
+    client.force_login(world["handler"])
+    _listed(client)  # warm caches
+    expected = list(Submission.objects.filter(queue_code=TOWNSHIP_A).order_by("created_at", "pk")
+                    .values_list("pk", flat=True))
+    seen, counts = [], []
+    for page in (1, 2, 3):
+        with CaptureQueriesContext(connection) as queries:
+            response, pks = _listed(client, p=page)
+        counts.append(len(queries))
+        seen += pks
+    assert seen == expected and len(seen) == len(rows)
+    assert len(set(counts)) == 1, counts  # page 3 costs what page 1 costs
+    # Newest first is the exact reverse.
+    reverse_seen = []
+    for page in (1, 2, 3):
+        reverse_seen += _listed(client, p=page, ordering="-created_at")[1]
+    assert reverse_seen == expected[::-1]
+
+
+def test_state_filter_runs_no_distinct_and_lists_only_that_state(client, world):
+    rows = _make_rows(6)
+    Submission.objects.filter(pk__in=[rows[0].pk, rows[1].pk]).update(status=S.CLAIMED)
+    client.force_login(world["handler"])
+    with CaptureQueriesContext(connection) as queries:
+        response, pks = _listed(client, status=S.CLAIMED)
+    assert sorted(pks) == sorted([rows[0].pk, rows[1].pk])
+    assert response.context["paginator"].count == 2
+    submission_sql = [q["sql"] for q in queries.captured_queries if "forms_intake_submission" in q["sql"]]
+    assert submission_sql and not any("DISTINCT" in sql.upper() for sql in submission_sql)
+
+
+def test_the_list_never_reads_encrypted_columns(client, world):
+    _make_rows(3)
+    client.force_login(world["handler"])
+    with CaptureQueriesContext(connection) as queries:
+        _listed(client)
+    row_queries = [q["sql"] for q in queries.captured_queries if '"forms_intake_submission"."reference"' in q["sql"]]
+    assert row_queries
+    for column in ("id_number", "phone", "proxy_phone", "proxy_id_number"):
+        assert not any(f'"forms_intake_submission"."{column}",' in sql or
+                       f'"forms_intake_submission"."{column}" ' in sql for sql in row_queries), column
+
+
+def test_csv_export_reads_in_chunks_and_records_every_exported_row(client, world, monkeypatch):
+    rows = _make_rows(7)
+    outside = make_submission(unit_division=TOWNSHIP_B, residence_division=TOWNSHIP_B)
+    monkeypatch.setattr(views_admin, "EXPORT_AUDIT_BATCH", 3)
+    client.force_login(world["handler"])
+    response = client.get(reverse("forms_intake_submission:index"), {"export": "csv"})
+    assert response.streaming
+    lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    references = {line[0] for line in lines[1:]}
+    assert references == {row.reference for row in rows}
+    assert outside.reference not in references
+    for row in rows:
+        assert SubmissionEvent.objects.filter(submission=row, action="export", user=world["handler"]).count() == 1
+        assert SubmissionLogEntry.objects.filter(submission=row, action="forms_intake.export").count() == 1
+    assert not SubmissionEvent.objects.filter(submission=outside).exists()
+
+
+def test_export_skips_the_listing_context_and_never_counts(client, world):
+    _make_rows(4)
+    client.force_login(world["handler"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("forms_intake_submission:index"), {"export": "csv"})
+        b"".join(response.streaming_content)
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "COUNT(" not in sql.upper()
+    # Masked export: the ciphertext columns are not even read.
+    assert '"forms_intake_submission"."id_number",' not in sql
+
+
+def test_report_single_query_equals_the_separate_breakdowns(world):
+    make_submission(birth_date=date(2015, 5, 1), employment_status="student", gender="F", service_bank="abc")
+    make_submission(unit_division=TOWNSHIP_B, residence_division=TOWNSHIP_B)
+    make_submission(unit_type="employer", unit_division="430406")
+    registered = make_submission()
+    Submission.objects.filter(pk=registered.pk).update(status=S.REGISTERED)
+    for prefix, queryset in [("43", Submission.objects.all()),
+                             ("430102", Submission.objects.filter(queue_code__startswith="430102"))]:
+        divisions, summary = statistics.report(queryset, prefix)
+        assert divisions == statistics.by_division(queryset, prefix)
+        assert summary == statistics.summary(queryset)
+    assert sum(n for _value, _label, n in statistics.report(Submission.objects.all(), "43")[1]["status"]) == 4
+
+
+def test_report_page_runs_a_constant_number_of_queries(client, world):
+    _make_rows(3)
+    client.force_login(world["admin"])
+    url = reverse("forms_intake_statistics")
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    _make_rows(9, unit_type="employer", unit_division="430406")
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(few) == len(more)
+
+
+def test_dashboard_counts_with_count_star(world):
+    _make_rows(2)
+    with CaptureQueriesContext(connection) as queries:
+        counts, oldest = statistics.state_counts(Submission.objects.filter(queue_code=TOWNSHIP_A))
+    assert counts == {S.SUBMITTED: 2} and oldest is not None
+    assert "COUNT(*)" in queries.captured_queries[0]["sql"]
