@@ -149,11 +149,18 @@ class RegistrationWizard(NamedUrlSessionWizardView):
     def get_prefix(self, request, *args, **kwargs):
         return WIZARD_PREFIX
 
+    @property
+    def base_url(self):
+        # page.url walks the site's root paths each time; a step page asks for it several times.
+        if "_base_url" not in self.__dict__:
+            self._base_url = self.page.url
+        return self._base_url
+
     def get_step_url(self, step):
-        return self.page.url + self.page.reverse_subpage("step", args=[step])
+        return self.base_url + self.page.reverse_subpage("step", args=[step])
 
     def page_url(self, route, *args):
-        return self.page.url + self.page.reverse_subpage(route, args=list(args))
+        return self.base_url + self.page.reverse_subpage(route, args=list(args))
 
     def started(self) -> bool:
         return self.storage.current_step is not None
@@ -353,8 +360,7 @@ class RegistrationWizard(NamedUrlSessionWizardView):
             if step == REVIEW_STEP:
                 continue
             data = self.cleaned_for(step)
-            form = self.get_form(step=step, data=self.storage.get_step_data(step))
-            rows = answer_rows(step, data or {}, form)
+            rows = answer_rows(step, data or {})
             sections.append(
                 {
                     "step": step,
@@ -371,7 +377,7 @@ def _label(choices, value):
     return dict(choices).get(value, value)
 
 
-def answer_rows(step, data, form=None):
+def answer_rows(step, data):
     """Labelled answers of one step for the review page (values are escaped by the template)."""
     rows = []
     if step == "filer":
