@@ -86,7 +86,10 @@ def test_required_mode_refuses_users_without_an_authenticator(client, staff, set
     settings.STAFF_OTP_REQUIRED = True
     response = _login(client)
     assert response.status_code == 200
-    assert "authenticator" in str(response.context["form"].non_field_errors())
+    from django.utils.translation import gettext
+
+    expected = gettext("This account needs an authenticator before it can sign in. Ask your administrator.")
+    assert expected in str(response.context["form"].non_field_errors())
 
 
 def test_removing_the_authenticator(device, staff):
