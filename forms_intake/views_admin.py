@@ -196,7 +196,24 @@ def search_submissions(queryset, query):
     return queryset.filter(name__startswith=query)
 
 
-class StatusColumn(Column):
+class PlainColumn(Column):
+    """Wagtail's Column with the markup of its ``cell.html`` built in Python.
+
+    The queue renders 50 rows x 9 columns; a template render per plain-text
+    cell was a third of the page's time at one million submissions. Same
+    escaping (format_html) and the same ``<td>`` as Wagtail's template.
+    """
+
+    def render_cell_html(self, instance, parent_context):
+        value = self.get_value(instance)
+        if value is None or not str(value).strip():
+            value = self.empty_value_display
+        if self.classname:
+            return format_html('<td class="{}">{}</td>', self.classname, value)
+        return format_html("<td>{}</td>", value)
+
+
+class StatusColumn(PlainColumn):
     """The state label, with a marker for suspect flags."""
 
     def get_value(self, instance):
@@ -206,7 +223,7 @@ class StatusColumn(Column):
         return label
 
 
-class QueueColumn(Column):
+class QueueColumn(PlainColumn):
     def get_value(self, instance):
         if instance.queue_code == UNASSIGNED_QUEUE:
             return _("Provincial queue (待分派)")
@@ -214,15 +231,19 @@ class QueueColumn(Column):
 
 
 class ClaimCheckboxColumn(Column):
-    """A checkbox belonging to the bulk-claim form (HTML form attribute: works without JavaScript)."""
+    """A checkbox belonging to the bulk-claim form (HTML form attribute: works without JavaScript).
 
-    cell_template_name = "forms_intake/admin/claim_checkbox_cell.html"
+    Built in Python like PlainColumn's cells (one per row of every queue page).
+    """
 
-    def get_cell_context_data(self, instance, parent_context):
-        context = super().get_cell_context_data(instance, parent_context)
-        context["claimable"] = instance.status == SubmissionStatus.SUBMITTED
-        context["instance"] = instance
-        return context
+    def render_cell_html(self, instance, parent_context):
+        if instance.status != SubmissionStatus.SUBMITTED:
+            return format_html("<td>{}</td>", "")
+        return format_html(
+            '<td><input type="checkbox" name="id" value="{}" form="bulk-claim-form" aria-label="{}"></td>',
+            instance.pk,
+            _("Select %(reference)s") % {"reference": instance.reference},
+        )
 
 
 def _queue_name_subquery():
@@ -893,11 +914,11 @@ class SubmissionViewSet(ModelViewSet):
             "reference", label=_("reference number"),
             get_url=lambda obj: reverse("forms_intake_submission:inspect", args=[obj.pk]),
         ),
-        Column("name", label=_("姓名")),
-        Column("id_number_masked", label=_("身份证号码")),
+        PlainColumn("name", label=_("姓名")),
+        PlainColumn("id_number_masked", label=_("身份证号码")),
         StatusColumn("status", label=_("status"), sort_key="status"),
         QueueColumn("queue", label=_("queue")),
-        Column("channel", label=_("channel"), accessor="get_channel_display"),
+        PlainColumn("channel", label=_("channel"), accessor="get_channel_display"),
         UserColumn("handler", label=_("经办人")),
         DateColumn("created_at", label=_("submitted at"), sort_key="created_at"),
     ]
