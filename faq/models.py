@@ -15,6 +15,7 @@ from wagtail.search import index
 
 from home.models import SearchTextMixin
 from home.text import plain_text, stream_text
+from portal.content_memo import ViewRestrictionsMixin
 
 
 class QuestionBlock(blocks.StructBlock):
@@ -44,7 +45,7 @@ def question_anchor(block_id):
     return f"q-{str(block_id)[:8]}"
 
 
-class FaqPage(SearchTextMixin, Page):
+class FaqPage(ViewRestrictionsMixin, SearchTextMixin, Page):
     """The policy Q&A: categories of questions, each with its own anchor, filterable and in FAQPage JSON-LD."""
 
     intro = RichTextField(blank=True, verbose_name=_("introduction"))

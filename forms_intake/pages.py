@@ -20,6 +20,8 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from portal.content_memo import ViewRestrictionsMixin
+
 from . import divisions
 
 STEP_CHOICES = [
@@ -46,7 +48,7 @@ class StepGuidanceBlock(blocks.StructBlock):
         label = _("Step guidance")
 
 
-class RegistrationPage(RoutablePageMixin, Page):
+class RegistrationPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
     """The online Annex 2 registration: introduction, wizard steps, receipt and printable form.
 
     Routes: "" introduction, "step/<step>/" the wizard, "done/" the receipt,
@@ -183,7 +185,7 @@ class RegistrationPage(RoutablePageMixin, Page):
         return session_expired(request, self)
 
 
-class StatusLookupPage(RoutablePageMixin, Page):
+class StatusLookupPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
     """Status lookup: a reference number and the ID number give the status, nothing else personal."""
 
     intro = RichTextField(blank=True, verbose_name=_("introduction"))

@@ -15,6 +15,7 @@ from wagtail.search import index
 
 from home.blocks import BodyBlock, SchedulePhaseBlock
 from home.text import plain_text, stream_text
+from portal.content_memo import ViewRestrictionsMixin, memo, site_key
 
 
 class SearchTextMixin(models.Model):
@@ -42,7 +43,7 @@ class SearchTextMixin(models.Model):
         return [self.title, self.search_description]
 
 
-class HomePage(Page):
+class HomePage(ViewRestrictionsMixin, Page):
     """The portal's front page: a clear call to register, the latest notices and the ways into the content."""
 
     intro = RichTextField(blank=True, verbose_name=_("introduction"), help_text=_("Shown under the page title."))
@@ -95,24 +96,52 @@ class HomePage(Page):
 
     def status_lookup_url(self, request=None):
         """The status lookup page's URL, or the fixed /status/ address of the active language."""
-        if self.status_lookup_page_id and self.status_lookup_page:
+        if self.status_lookup_page_id:
             # Translations keep the Chinese page in the field; link to the page in this page's language.
-            target = self.status_lookup_page.get_translation_or_none(self.locale) or self.status_lookup_page
-            if target.live:
-                return target.get_url(request)
+            url = _translated_page_url(self.status_lookup_page_id, self.locale_id, request)
+            if url:
+                return url
         return "/en/status/" if self.locale.language_code == "en" else "/status/"
+
+    def call_to_action_url(self, request=None):
+        """The main button's target in this page's language (None when unset or unpublished)."""
+        if not self.call_to_action_page_id:
+            return None
+        return _translated_page_url(self.call_to_action_page_id, self.locale_id, request)
+
+    def _links(self, request):
+        sections = [
+            {"title": p.title, "url": p.get_url(request), "search_description": p.search_description}
+            for p in self.get_children().live().in_menu()
+        ]
+        return {
+            "sections": sections,
+            "status_url": self.status_lookup_url(request),
+            "call_to_action_url": self.call_to_action_url(request),
+        }
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["latest_notices"] = list(
             NoticePage.objects.live().filter(locale_id=self.locale_id).order_by("-issue_date", "-pk")[:5]
         )
-        context["sections"] = list(self.get_children().live().in_menu().specific())
-        context["status_url"] = self.status_lookup_url(request)
+        # The links change only when something is published: reused until then (portal/content_memo.py).
+        context.update(memo.get(request, ("home-links", *site_key(request), self.pk), lambda: self._links(request)))
         return context
 
 
-class NoticeIndexPage(Page):
+def _translated_page_url(page_id, locale_id, request):
+    """URL of the live version of page `page_id` in locale `locale_id`, else of the page itself, else None."""
+    # One query: every live language version of the page (one per locale).
+    versions = list(
+        Page.objects.live().filter(translation_key__in=Page.objects.filter(pk=page_id).values("translation_key"))
+    )
+    target = next((p for p in versions if p.locale_id == locale_id), None)
+    target = target or next((p for p in versions if p.pk == page_id), None)
+    return target.get_url(request) if target is not None else None
+
+
+class NoticeIndexPage(ViewRestrictionsMixin, Page):
     """The list of notices (通知公告), newest first, ten to a page, with an RSS/Atom feed."""
 
     intro = RichTextField(blank=True, verbose_name=_("introduction"))
@@ -142,7 +171,7 @@ class NoticeIndexPage(Page):
         return context
 
 
-class NoticePage(SearchTextMixin, Page):  # noqa: DJ008 (Page.__str__ is the title)
+class NoticePage(ViewRestrictionsMixin, SearchTextMixin, Page):  # noqa: DJ008 (Page.__str__ is the title)
     """An official notice (通告): who issued it, its document number, dates and the text with attachments."""
 
     issuing_authority = models.CharField(max_length=200, verbose_name=_("issuing authority"))
@@ -186,7 +215,7 @@ class NoticePage(SearchTextMixin, Page):  # noqa: DJ008 (Page.__str__ is the tit
         return [*super().get_search_parts(), *parts]
 
 
-class PosterIndexPage(Page):
+class PosterIndexPage(ViewRestrictionsMixin, Page):
     """The gallery of posters (宣传张贴画) with their print files."""
 
     intro = RichTextField(blank=True, verbose_name=_("introduction"))
@@ -207,7 +236,7 @@ class PosterIndexPage(Page):
         return context
 
 
-class PosterPage(SearchTextMixin, Page):  # noqa: DJ008 (Page.__str__ is the title)
+class PosterPage(ViewRestrictionsMixin, SearchTextMixin, Page):  # noqa: DJ008 (Page.__str__ is the title)
     """A poster: the image shown on the site (with alt text) and a print-quality file to download."""
 
     image = models.ForeignKey(
@@ -246,7 +275,7 @@ class PosterPage(SearchTextMixin, Page):  # noqa: DJ008 (Page.__str__ is the tit
         return [*super().get_search_parts(), self.alt_text, self.caption]
 
 
-class SchedulePage(SearchTextMixin, Page):  # noqa: DJ008 (Page.__str__ is the title)
+class SchedulePage(ViewRestrictionsMixin, SearchTextMixin, Page):  # noqa: DJ008 (Page.__str__ is the title)
     """The work schedule (工作安排表): rows of structured data grouped by phase, shown as one accessible table."""
 
     intro = RichTextField(blank=True, verbose_name=_("introduction"))

@@ -50,6 +50,9 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import cc_delim_re
 
+from portal.content_memo import REQUEST_ATTRIBUTE as GENERATION_REQUEST_ATTRIBUTE
+from portal.security import request_id
+
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "portal:pagecache:generation"
@@ -73,8 +76,8 @@ DEFAULT_EXCLUDED_PREFIXES = (
 # URL (i18n_patterns), and responses are not compressed by Django.
 _HARMLESS_VARY = {"accept-language", "accept-encoding"}
 _UNCACHEABLE_CACHE_CONTROL = {"private", "no-store", "no-cache"}
-# Response headers that must not be replayed to another visitor.
-_DROPPED_HEADERS = {"set-cookie", STATUS_HEADER.lower()}
+# Response headers that must not be replayed to another visitor (a replay gets its own request id).
+_DROPPED_HEADERS = {"set-cookie", "x-request-id", STATUS_HEADER.lower()}
 
 
 def _setting(name, default):
@@ -108,8 +111,10 @@ def _initialise_generation(cache):
 
 
 def bump_generation(**kwargs):
-    """Invalidate every cached page now (all app servers sharing the cache backend)."""
-    if not cache_enabled():
+    """Invalidate every cached page and memoised page part now (all app servers sharing the cache backend)."""
+    from portal.content_memo import memo_enabled
+
+    if not cache_enabled() and not memo_enabled():
         return
     cache = get_cache()
     try:
@@ -239,6 +244,8 @@ class PageCacheMiddleware:
             generation = cache.get(GENERATION_KEY)
             if generation is None:
                 generation = _initialise_generation(cache)
+            # The rest of the request (portal/content_memo.py) reuses it: one round trip.
+            setattr(request, GENERATION_REQUEST_ATTRIBUTE, generation)
             entry = self._local.get(key)
             if entry is None or entry[0] != generation:
                 entry = cache.get(key)
@@ -248,7 +255,7 @@ class PageCacheMiddleware:
             logger.warning("page cache unavailable: rendering without it", exc_info=True)
             return self.get_response(request)
         if entry is not None and entry[0] == generation:
-            return self._replay(entry)
+            return self._replay(request, entry)
 
         response = self.get_response(request)
         if response_is_cacheable(request, response):
@@ -266,11 +273,12 @@ class PageCacheMiddleware:
         return response
 
     @staticmethod
-    def _replay(entry):
+    def _replay(request, entry):
         _generation, status, headers, content = entry
         response = HttpResponse(content, status=status)
         for name, value in headers:
             response[name] = value
+        response["X-Request-ID"] = request_id(request)
         response[STATUS_HEADER] = "hit"
         return response
 
@@ -285,13 +293,13 @@ def _invalidating_model(model, deleted):
     from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
     from wagtail.documents.models import AbstractDocument
     from wagtail.images.models import AbstractImage
-    from wagtail.models import Locale, Page, Site
+    from wagtail.models import BaseViewRestriction, Locale, Page, Site
     from wagtail.snippets.models import get_snippet_models
 
     if issubclass(model, Page):
         return deleted
     return model in get_snippet_models() or issubclass(
-        model, (BaseGenericSetting, BaseSiteSetting, Site, Locale, AbstractImage, AbstractDocument)
+        model, (BaseGenericSetting, BaseSiteSetting, Site, Locale, AbstractImage, AbstractDocument, BaseViewRestriction)
     )
 
 

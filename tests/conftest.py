@@ -32,9 +32,12 @@ def _fresh_local_caches():
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
 
+    from portal.content_memo import memo
+
     for cache in caches.all():
         if isinstance(cache, LocMemCache):
             cache.clear()
+    memo.clear()
 
 
 @pytest.fixture
@@ -44,8 +47,13 @@ def portal_content(db):
 
 
 @pytest.fixture
-def live_portal(transactional_db, live_server):
-    """A live server with the seed content loaded, for browser tests."""
+def live_portal(transactional_db, live_server, settings):
+    """A live server with the seed content loaded, for browser tests.
+
+    Its transactions commit, so publishing moves the content generation on as in
+    production: the memo of page parts (portal/content_memo.py) is on here.
+    """
+    settings.CONTENT_MEMO_ENABLED = True
     call_command("load_portal_content", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     return live_server
 

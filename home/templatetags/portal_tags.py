@@ -6,6 +6,8 @@ from django.urls import translate_url
 from django.utils import translation
 from wagtail.models import Locale, Page, Site
 
+from portal.content_memo import memo, site_key
+
 register = template.Library()
 
 
@@ -21,23 +23,39 @@ def _site_root(request):
     return root
 
 
+def _menu_links(request):
+    """The main menu of this site and language as plain links: (home link, [links of its in-menu children])."""
+    root = _site_root(request)
+    if root is None:
+        return None, []
+    # Plain Page rows: enough for titles and URLs in one query (each deferred field would cost one more).
+    items = [{"id": p.pk, "title": p.title, "url": p.get_url(request)} for p in root.get_children().live().in_menu()]
+    return {"id": root.pk, "url": root.get_url(request)}, items
+
+
 @register.inclusion_tag("includes/main_menu.html", takes_context=True)
 def main_menu(context):
     """Top navigation: the live, in-menu children of the home page in the active language."""
     request = context.get("request")
-    root = _site_root(request)
-    items = []
-    if root is not None:
-        # Plain Page rows: enough for titles and URLs in one query (each deferred field would cost one more).
-        items = list(root.get_children().live().in_menu())
+    root, items = (None, [])
+    if request is not None:
+        root, items = memo.get(request, ("menu", *site_key(request)), lambda: _menu_links(request))
     current = context.get("page")
-    return {"root": root, "items": items, "current": current, "request": request}
+    return {"root": root, "items": items, "current_id": getattr(current, "pk", None)}
 
 
 @register.inclusion_tag("includes/language_switcher.html", takes_context=True)
 def language_switcher(context):
     """Links to the same page in each language (see _language_links)."""
     return {"links": language_links(context)}
+
+
+def _translation_urls(page, request):
+    """{language code: URL} of the live versions of `page` (one query for all of them)."""
+    urls = {}
+    for target in Page.objects.filter(translation_key=page.translation_key, live=True).select_related("locale"):
+        urls[target.locale.language_code] = target.get_url(request)
+    return urls
 
 
 def _language_links(context):
@@ -48,14 +66,13 @@ def _language_links(context):
     links = []
     translations = {}
     if isinstance(page, Page) and page.pk:
-        # One query for every language version of this page.
-        for target in Page.objects.filter(translation_key=page.translation_key, live=True).select_related("locale"):
-            translations[target.locale.language_code] = target
+        if request is not None:
+            key = ("translations", *site_key(request), page.pk)
+            translations = memo.get(request, key, lambda: _translation_urls(page, request))
+        else:
+            translations = _translation_urls(page, None)
     for code, _name in settings.LANGUAGES:
-        url = None
-        target = translations.get(code)
-        if target is not None:
-            url = target.get_url(request)
+        url = translations.get(code)
         if url is None and request is not None:
             url = translate_url(request.path, code)
         links.append(
@@ -93,15 +110,24 @@ def language_links(context):
     return links
 
 
+def _ancestor_links(page, request):
+    # Depth 1 is the tree root; depth 2 the home page of the language.
+    return [{"title": p.title, "url": p.get_url(request)} for p in page.get_ancestors().filter(depth__gte=2)]
+
+
 @register.inclusion_tag("includes/breadcrumbs.html", takes_context=True)
 def breadcrumbs(context):
     """Home › … › current page, from the page tree (nothing on the home page itself)."""
     page = context.get("page")
+    request = context.get("request")
     items = []
     if isinstance(page, Page) and page.depth > 2:
-        # Depth 1 is the tree root; depth 2 the home page of the language.
-        items = list(page.get_ancestors().filter(depth__gte=2))
-    return {"ancestors": items, "page": page, "request": context.get("request")}
+        if request is not None:
+            key = ("breadcrumbs", *site_key(request), page.pk)
+            items = memo.get(request, key, lambda: _ancestor_links(page, request))
+        else:
+            items = _ancestor_links(page, None)
+    return {"ancestors": items, "page": page}
 
 
 @register.inclusion_tag("includes/elder_switch.html", takes_context=True)

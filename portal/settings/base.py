@@ -87,14 +87,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Whitenoise right after SecurityMiddleware: static files skip the rest.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous public pages from the cache (portal/cache.py): a hit skips everything below.
+    # It stores the headers the two middlewares below add, so a replay carries them too.
+    "portal.cache.PageCacheMiddleware",
     # Request id, Permissions-Policy, no-store; then the CSP (strict, relaxed under /admin/).
-    # Both above any page cache, so cached pages get them too.
     "portal.security.SecurityHeadersMiddleware",
     "portal.security.AdminAwareCSPMiddleware",
-    # Anonymous public pages from the cache, before sessions and CSRF (portal/cache.py).
-    "portal.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Wagtail's Site and page route from the per-generation memo (portal/content_memo.py).
+    "portal.content_memo.SiteAndRouteMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -165,6 +167,8 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 2)))
 # Page cache for anonymous visitors (portal/cache.py); PAGE_CACHE=0 switches it off.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# Menus, routes, language links… reused per process until the next publish (portal/content_memo.py).
+CONTENT_MEMO_ENABLED = env_bool("CONTENT_MEMO", True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -16,6 +16,9 @@ SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 (tests only)
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # Pages are rendered afresh in tests; tests/test_cache.py switches the page cache on.
 PAGE_CACHE_ENABLED = False
+# Tests roll back instead of committing, so publishing never bumps the generation there;
+# tests/test_content_memo.py switches the memo on where it is under test.
+CONTENT_MEMO_ENABLED = False
 # Django's test client logs in without a request, which django-axes refuses;
 # tests/security drive the real login form to test the lockout.
 AXES_ALLOW_NO_REQUEST = True
