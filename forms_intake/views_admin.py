@@ -23,11 +23,13 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
+from django.forms.utils import flatatt
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -117,6 +119,28 @@ class ScopedObjectMixin:
 FLAG_CHOICES = [(name, Submission._meta.get_field(name).verbose_name) for name in FLAG_FIELDS]
 
 
+class PlainSelect(forms.Select):
+    """Django's Select with the markup of its templates built in Python (same escaping and attributes).
+
+    Django renders one template per ``<option>``; the division filter of a provincial
+    administrator lists every township of Hunan (~2,100 options), which took about half of
+    the province-wide queue page's time. Flat choices only (no option groups).
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = set(self.format_value(value))
+        parts = [format_html('<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs)))]
+        for option_value, label in self.choices:
+            option_value = "" if option_value is None else str(option_value)
+            mark = " selected" if option_value in selected else ""
+            if mark and not self.allow_multiple_selected:
+                selected = set()
+            parts.append(f'<option value="{escape(option_value)}"{mark}>{escape(label)}</option>')
+        parts.append("</select>")
+        # Every value and label went through escape() above.
+        return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703
+
+
 def division_choices(request):
     """The user's divisions and everything below them, indented by level (the drill-down)."""
     rows = user_divisions(request.user).filter(level__lte=Division.Level.TOWNSHIP).values_list("code", "name", "level")
@@ -133,7 +157,9 @@ class SubmissionFilterSet(WagtailFilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("status"), choices=SubmissionStatus.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
-    division = django_filters.ChoiceFilter(label=_("division"), method="filter_division", choices=[])
+    division = django_filters.ChoiceFilter(
+        label=_("division"), method="filter_division", choices=[], widget=PlainSelect
+    )
     channel = django_filters.ChoiceFilter(label=_("channel"), choices=Submission.Channel.choices)
     employment_status = django_filters.ChoiceFilter(label=_("就业状态"), choices=EmploymentStatus.choices)
     not_insured_reason = django_filters.ChoiceFilter(label=_("未参保原因"), choices=NotInsuredReason.choices)
@@ -1074,7 +1100,9 @@ class RegistrationMenuGroup(ViewSetGroup):
 
 
 class StatisticsFilterSet(WagtailFilterSet):
-    division = django_filters.ChoiceFilter(label=_("division"), method="filter_division", choices=[])
+    division = django_filters.ChoiceFilter(
+        label=_("division"), method="filter_division", choices=[], widget=PlainSelect
+    )
     created_at = django_filters.DateFromToRangeFilter(label=_("submitted at"), widget=DateRangePickerWidget)
 
     class Meta:
