@@ -114,7 +114,10 @@ class HomePage(ViewRestrictionsMixin, Page):
             {"title": p.title, "url": p.get_url(request), "search_description": p.search_description}
             for p in self.get_children().live().in_menu()
         ]
+        latest = NoticePage.objects.live().filter(locale_id=self.locale_id).order_by("-issue_date", "-pk")[:5]
+        notices = [{"title": n.title, "url": n.get_url(request), "issue_date": n.issue_date} for n in latest]
         return {
+            "latest_notices": notices,
             "sections": sections,
             "status_url": self.status_lookup_url(request),
             "call_to_action_url": self.call_to_action_url(request),
@@ -122,10 +125,7 @@ class HomePage(ViewRestrictionsMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["latest_notices"] = list(
-            NoticePage.objects.live().filter(locale_id=self.locale_id).order_by("-issue_date", "-pk")[:5]
-        )
-        # The links change only when something is published: reused until then (portal/content_memo.py).
+        # Notices and links change only when something is published: reused until then (portal/content_memo.py).
         context.update(memo.get(request, ("home-links", *site_key(request), self.pk), lambda: self._links(request)))
         return context
 
@@ -213,6 +213,12 @@ class NoticePage(ViewRestrictionsMixin, SearchTextMixin, Page):  # noqa: DJ008 (
     def get_search_parts(self):
         parts = [self.issuing_authority, self.document_number, self.summary, stream_text(self.body)]
         return [*super().get_search_parts(), *parts]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        key = ("parent-url", *site_key(request), self.pk)
+        context["index_url"] = memo.get(request, key, lambda: self.get_parent().get_url(request))
+        return context
 
 
 class PosterIndexPage(ViewRestrictionsMixin, Page):

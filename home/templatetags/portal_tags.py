@@ -87,6 +87,23 @@ def _language_links(context):
     return {"links": links}
 
 
+@register.simple_tag(takes_context=True)
+def open_graph(context):
+    """What a shared link previews (Open Graph) for this page.
+
+    Read with getattr here: in a template, each attribute that a page type lacks
+    (a notice's date, a poster's image) makes Django list the page's several
+    hundred attributes to explain the miss, several times per render.
+    """
+    page = context.get("page")
+    return {
+        "type": "article" if getattr(page, "issue_date", None) else "website",
+        "description": getattr(page, "search_description", "") or getattr(page, "summary", ""),
+        "image": getattr(page, "image", None),
+        "image_alt": getattr(page, "alt_text", ""),
+    }
+
+
 ELDER_COOKIE = "elder_mode"
 
 
