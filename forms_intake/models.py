@@ -174,6 +174,9 @@ class Submission(models.Model):
             ),
             # 我的待办: a handler's claimed items, oldest first.
             models.Index(fields=["handler", "status", "created_at"], name="submission_handler_idx"),
+            # The statistics report's age bands at city or province level: the births between a
+            # band's boundary and the end of its year, an index-only range scan (statistics.py).
+            models.Index(fields=["birth_date", "queue_code"], name="submission_birth_date_idx"),
         ]
         # Beyond view/add/change: the moderation steps (see transitions.py and portal/roles.py).
         permissions = [
@@ -186,6 +189,34 @@ class Submission(models.Model):
 
     def __str__(self):
         return self.reference
+
+
+class SubmissionTally(models.Model):
+    """How many submissions have each value of one reported column, per county-level queue prefix.
+
+    ``county`` is the first six characters of ``queue_code`` ("430102" for a county or
+    any township under it; "43" for the provincial 待分派 queue); ``dimension`` is the
+    column (status, gender, employment_status, not_insured_reason, service_bank, or
+    birth_year). On PostgreSQL, triggers on the submission table keep the counts in the
+    same transaction as every write, whatever issues it (the wizard, transitions,
+    corrections, re-routing, retention, bulk loads, ``queryset.update()``): see
+    migration 0006. The statistics report and the queue's counts at county level and above
+    read a few thousand rows here instead of counting a million submissions
+    (statistics.py). Elsewhere (SQLite) the table stays empty and nothing reads it.
+    """
+
+    county = models.CharField(max_length=12)
+    dimension = models.CharField(max_length=24)
+    value = models.CharField(max_length=32)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["county", "dimension", "value"], name="unique_submission_tally")
+        ]
+
+    def __str__(self):
+        return f"{self.county} {self.dimension}={self.value}: {self.n}"
 
 
 class StaffDivision(models.Model):

@@ -361,6 +361,36 @@ class SubmissionIndexView(IndexView):
         context["can_claim"] = self.request.user.has_perm(transitions.CLAIM)
         return context
 
+    #: Whether the listing is the whole scope, so that the tally may count it (not in "my items").
+    count_from_tally = True
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        count = self.tally_count()
+        if count is not None:
+            paginator.count = count  # a cached_property: page() and the page links read this
+        return paginator
+
+    def tally_count(self):
+        """The listing's item count from the tally, when it is the scope by state and division only.
+
+        Counting a province's million rows costs ~70 ms on a quiet machine (a county's 16,000,
+        ~3 ms); the tally answers any scope at county level or above in a few milliseconds.
+        None when a search or another filter is active, or the tally cannot answer.
+        """
+        from . import statistics
+
+        if not self.count_from_tally or self.is_searching or self.request.GET.get(ID_SEARCH_PARAM):
+            return None
+        statuses, division = None, ""
+        if self.filters and self.filters.is_valid():  # invalid filters are not applied (filter_queryset)
+            cleaned = dict(self.filters.form.cleaned_data)
+            statuses, division = cleaned.pop("status", None), cleaned.pop("division", None) or ""
+            if division == UNASSIGNED_QUEUE or any(value not in (None, "", [], ()) for value in cleaned.values()):
+                return None
+        prefixes = statistics.scope_prefixes(user_prefixes(self.request.user), division)
+        return statistics.tally_count(prefixes, statuses, using=self.get_base_queryset().db)
+
     def search_queryset(self, queryset):
         id_search_hash = self.request.session.get(ID_SEARCH_SESSION_KEY)
         if self.request.GET.get(ID_SEARCH_PARAM) and id_search_hash:
@@ -514,6 +544,7 @@ class MyItemsIndexView(SubmissionIndexView):
     """我的待办: what I claimed and have not finished (claimed, or sent back to me)."""
 
     page_title = _("My items")
+    count_from_tally = False
 
     def get_base_queryset(self):
         return super().get_base_queryset().filter(handler=self.request.user, status=SubmissionStatus.CLAIMED)
@@ -1182,8 +1213,16 @@ class StatisticsReportView(ReportView):
     def report(self):
         """(division rows, summary): one query on PostgreSQL (statistics.report)."""
         from . import statistics
+        from .scope import user_prefixes
 
-        return statistics.report(self.scoped(), self.parent_prefix)
+        filtered = self.filters and self.filters.is_valid() and any(
+            value not in (None, "", [], ()) for name, value in self.filters.form.cleaned_data.items()
+            if name != "division"  # the drill-down is the parent prefix, not a filter
+        )
+        # Without other filters the scope is a set of queue-code prefixes, which the tally can answer.
+        prefixes = None if filtered else statistics.scope_prefixes(user_prefixes(self.request.user),
+                                                                   self.parent_prefix)
+        return statistics.report(self.scoped(), self.parent_prefix, prefixes=prefixes)
 
     def get_queryset(self):
         from types import SimpleNamespace
