@@ -6,6 +6,9 @@ import shutil
 import pytest
 from django.core.management import call_command
 
+# The seeded site shared by the tests of a module (tests/home/site_fixture.py), for every test package.
+from tests.home.site_fixture import public_site  # noqa: F401, E402
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 E2E_REQUIRED = os.environ.get("E2E", "").lower() == "required"
 

@@ -45,7 +45,7 @@ def en_home():
 
 
 def test_second_anonymous_request_is_served_from_the_cache_without_queries(
-    client, cache_on, portal_content, django_assert_num_queries
+    client, cache_on, public_site, django_assert_num_queries
 ):
     first = client.get("/")
     assert first.status_code == 200
@@ -61,14 +61,14 @@ def test_second_anonymous_request_is_served_from_the_cache_without_queries(
     assert second["Content-Language"] == "zh-hans"
 
 
-def test_each_language_is_cached_separately(client, cache_on, portal_content):
+def test_each_language_is_cached_separately(client, cache_on, public_site):
     client.get("/")
     client.get("/en/")
     assert '<html lang="en"' in client.get("/en/").content.decode()
     assert '<html lang="zh-hans"' in client.get("/").content.decode()
 
 
-def test_head_request_is_answered_from_the_cache(client, cache_on, portal_content, django_assert_num_queries):
+def test_head_request_is_answered_from_the_cache(client, cache_on, public_site, django_assert_num_queries):
     client.get("/")
     with django_assert_num_queries(0):
         response = client.head("/")
@@ -76,7 +76,7 @@ def test_head_request_is_answered_from_the_cache(client, cache_on, portal_conten
     assert response["X-Page-Cache"] == "hit"
 
 
-def test_switched_off_renders_every_time(client, cache_on, portal_content, django_assert_max_num_queries):
+def test_switched_off_renders_every_time(client, cache_on, public_site, django_assert_max_num_queries):
     cache_on.PAGE_CACHE_ENABLED = False
     client.get("/")
     response = client.get("/")
@@ -86,7 +86,7 @@ def test_switched_off_renders_every_time(client, cache_on, portal_content, djang
 # --- invalidation ------------------------------------------------------------------------
 
 
-def test_published_edit_is_visible_on_the_next_request(client, cache_on, portal_content, publish):
+def test_published_edit_is_visible_on_the_next_request(client, cache_on, public_site, publish):
     assert client.get("/")["X-Page-Cache"] == "miss"
     assert client.get("/")["X-Page-Cache"] == "hit"
 
@@ -99,7 +99,7 @@ def test_published_edit_is_visible_on_the_next_request(client, cache_on, portal_
     assert "湖南省全民参保登记（已更新）" in response.content.decode()
 
 
-def test_a_draft_does_not_invalidate(client, cache_on, portal_content, publish):
+def test_a_draft_does_not_invalidate(client, cache_on, public_site, publish):
     client.get("/")
     page = zh_home()
     page.title = "草稿标题"
@@ -109,7 +109,7 @@ def test_a_draft_does_not_invalidate(client, cache_on, portal_content, publish):
     assert "草稿标题" not in response.content.decode()
 
 
-def test_unpublished_page_disappears_on_the_next_request(client, cache_on, portal_content, publish):
+def test_unpublished_page_disappears_on_the_next_request(client, cache_on, public_site, publish):
     assert client.get("/en/").status_code == 200
     assert client.get("/en/")["X-Page-Cache"] == "hit"
 
@@ -122,7 +122,7 @@ def test_unpublished_page_disappears_on_the_next_request(client, cache_on, porta
     assert "湖南省全民参保登记</h1>" in response.content.decode()
 
 
-def test_published_translation_is_visible_on_the_next_request(client, cache_on, portal_content, publish):
+def test_published_translation_is_visible_on_the_next_request(client, cache_on, public_site, publish):
     """An English edit made in wagtail-localize's editor and published reaches visitors at once."""
     from wagtail_localize.models import StringTranslation, Translation
 
@@ -145,7 +145,7 @@ def test_published_translation_is_visible_on_the_next_request(client, cache_on, 
     assert "Hunan Registration for Everyone" in response.content.decode()
 
 
-def test_saving_a_site_wide_object_invalidates(client, cache_on, portal_content, publish):
+def test_saving_a_site_wide_object_invalidates(client, cache_on, public_site, publish):
     """Sites, settings, snippets, images and documents change what every page shows."""
     client.get("/")
     site = Site.objects.get(is_default_site=True)
@@ -193,7 +193,7 @@ def test_lost_generation_counter_never_revives_old_entries(cache_on):
 # --- never cached ------------------------------------------------------------------------
 
 
-def test_logged_in_user_gets_a_fresh_page_and_never_fills_the_cache(client, cache_on, portal_content):
+def test_logged_in_user_gets_a_fresh_page_and_never_fills_the_cache(client, cache_on, public_site):
     user = get_user_model().objects.create_user("staffer", password="x" * 12)
     client.force_login(user)
     first = client.get("/")
@@ -208,7 +208,7 @@ def test_logged_in_user_gets_a_fresh_page_and_never_fills_the_cache(client, cach
     assert client.get("/")["X-Page-Cache"] == "miss"
 
 
-def test_request_with_a_session_cookie_bypasses_the_cache(client, cache_on, portal_content):
+def test_request_with_a_session_cookie_bypasses_the_cache(client, cache_on, public_site):
     client.get("/")
     client.cookies["sessionid"] = "a-session-key"
     assert "X-Page-Cache" not in client.get("/")
@@ -351,7 +351,7 @@ def test_elder_mode_cookie_gets_its_own_cached_variant(cache_on):
     assert response.content == b"normal"
 
 
-def test_page_deleted_invalidates(client, cache_on, portal_content, publish):
+def test_page_deleted_invalidates(client, cache_on, public_site, publish):
     client.get("/en/")
     page = Page.objects.get(id=en_home().id)
     publish(page.delete)
@@ -391,7 +391,7 @@ def test_invalidation_reaches_every_app_server_sharing_the_cache(cache_on):
         assert server(factory.get("/notice/")).content == b"v2"
 
 
-def test_every_seeded_public_page_is_a_zero_query_hit_when_warm(client, cache_on, portal_content):
+def test_every_seeded_public_page_is_a_zero_query_hit_when_warm(client, cache_on, public_site):
     """Each public page type (home, notices, Q&A, schedule, posters…) in both languages is cacheable."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -417,7 +417,7 @@ def test_every_seeded_public_page_is_a_zero_query_hit_when_warm(client, cache_on
         assert client.get(url).get("X-Page-Cache") != "hit", url
 
 
-def test_elder_mode_pages_are_cached_apart_from_normal_pages(client, cache_on, portal_content):
+def test_elder_mode_pages_are_cached_apart_from_normal_pages(client, cache_on, public_site):
     """Through the whole stack: the 长辈模式 cookie picks its own cached copy of the page."""
     normal = client.get("/")
     client.cookies["elder_mode"] = "1"

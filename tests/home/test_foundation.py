@@ -16,7 +16,7 @@ from portal import roles
 pytestmark = pytest.mark.django_db
 
 
-def test_chinese_home_at_root_and_english_at_en(client, portal_content):
+def test_chinese_home_at_root_and_english_at_en(client, public_site):
     zh = client.get("/")
     assert zh.status_code == 200
     assert '<html lang="zh-hans"' in zh.content.decode()
@@ -29,7 +29,7 @@ def test_chinese_home_at_root_and_english_at_en(client, portal_content):
     assert "Hunan Universal Social Insurance Registration" in body
 
 
-def test_language_switcher_links_to_the_same_page_in_the_other_language(client, portal_content):
+def test_language_switcher_links_to_the_same_page_in_the_other_language(client, public_site):
     body = client.get("/").content.decode()
     assert 'href="/en/" lang="en" hreflang="en"' in body
     assert 'aria-current="true" lang="zh-hans"' in body
@@ -37,7 +37,7 @@ def test_language_switcher_links_to_the_same_page_in_the_other_language(client, 
     assert 'href="/" lang="zh-hans" hreflang="zh-hans"' in body
 
 
-def test_english_home_is_a_wagtail_localize_translation_not_a_copy(portal_content):
+def test_english_home_is_a_wagtail_localize_translation_not_a_copy(public_site):
     zh_home = HomePage.objects.get(locale__language_code="zh-hans")
     en_home = zh_home.get_translation(Locale.objects.get(language_code="en"))
     assert en_home.live
@@ -47,7 +47,7 @@ def test_english_home_is_a_wagtail_localize_translation_not_a_copy(portal_conten
     assert Translation.objects.filter(source__object_id=zh_home.translation_key, target_locale=en_home.locale).exists()
 
 
-def test_seed_command_is_idempotent(portal_content):
+def test_seed_command_is_idempotent(public_site):
     counts = (Page.objects.count(), Site.objects.count(), Group.objects.count(), Locale.objects.count())
     revisions = sum(p.revisions.count() for p in Page.objects.all())
     call_command("load_portal_content", stdout=io.StringIO())
@@ -56,7 +56,7 @@ def test_seed_command_is_idempotent(portal_content):
     assert Site.objects.get(is_default_site=True).root_page.specific.__class__ is HomePage
 
 
-def test_roles_exist_with_admin_access(portal_content):
+def test_roles_exist_with_admin_access(public_site):
     for name in roles.ROLES:
         group = Group.objects.get(name=name)
         assert group.permissions.filter(codename="access_admin").exists(), name
@@ -66,7 +66,7 @@ def test_roles_exist_with_admin_access(portal_content):
     assert approver.page_permissions.filter(permission__codename="publish_page").exists()
 
 
-def test_demo_accounts_can_log_in_to_admin(client, portal_content, settings, tmp_path):
+def test_demo_accounts_can_log_in_to_admin(client, public_site, settings, tmp_path):
     settings.DEBUG = True
     settings.BASE_DIR = tmp_path
     out = io.StringIO()
@@ -78,7 +78,7 @@ def test_demo_accounts_can_log_in_to_admin(client, portal_content, settings, tmp
         assert client.get("/admin/").status_code == 200, username
 
 
-def test_demo_accounts_refused_outside_development(portal_content, settings):
+def test_demo_accounts_refused_outside_development(public_site, settings):
     from django.core.management.base import CommandError
 
     settings.DEBUG = False
@@ -104,13 +104,13 @@ def test_healthz_503_when_database_unreachable(client, monkeypatch):
     assert response.json()["database"] == "unreachable"
 
 
-def test_unknown_page_gets_the_sites_404(client, portal_content):
+def test_unknown_page_gets_the_sites_404(client, public_site):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "湖南省全民参保登记" in response.content.decode() or "Page not found" in response.content.decode()
 
 
-def test_static_css_served_locally_and_no_cdn(client, portal_content):
+def test_static_css_served_locally_and_no_cdn(client, public_site):
     body = client.get("/").content.decode()
     assert "/static/css/portal.css" in body
     for cdn in ["cdn.", "googleapis", "jsdelivr", "unpkg", "bootcdn"]:
