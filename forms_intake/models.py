@@ -177,6 +177,9 @@ class Submission(models.Model):
             # The statistics report's age bands at city or province level: the births between a
             # band's boundary and the end of its year, an index-only range scan (statistics.py).
             models.Index(fields=["birth_date", "queue_code"], name="submission_birth_date_idx"),
+            # The dashboard's oldest waiting item at county level and above: per state, oldest
+            # first, until one lies in the scope (an index-only scan, statistics.state_counts).
+            models.Index(fields=["status", "created_at"], include=["queue_code"], name="submission_waiting_idx"),
         ]
         # Beyond view/add/change: the moderation steps (see transitions.py and portal/roles.py).
         permissions = [

@@ -1274,7 +1274,8 @@ class DashboardPanel(Component):
 
         from . import statistics
 
-        counts, oldest = statistics.state_counts(scoped_submissions(self.request.user))
+        prefixes = statistics.scope_prefixes(user_prefixes(self.request.user), "")
+        counts, oldest = statistics.state_counts(scoped_submissions(self.request.user), prefixes=prefixes)
         return {
             "rows": [(value, label, counts.get(value, 0)) for value, label in SubmissionStatus.choices],
             "oldest": oldest,

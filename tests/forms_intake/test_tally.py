@@ -9,14 +9,15 @@ the tally is not kept and the pages count rows (the page tests pass there too).
 
 import io
 import threading
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection, connections
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear, Left
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from forms_intake import retention, statistics, transitions
 from forms_intake.models import Submission, SubmissionTally
@@ -211,6 +212,24 @@ def test_report_page_with_and_without_a_date_filter(client, world):
     # A date filter is not a set of prefixes: the rows are counted (the same figures here).
     assert _report_rows(client, created_at_from="2000-01-01", created_at_to="2999-01-01")[0] == rows
     assert _report_rows(client, created_at_from="2999-01-01")[0] == {}
+
+
+def test_dashboard_counts_and_oldest_waiting_item_equal_counting_the_rows(client, world):
+    made = _people()
+    now = timezone.now()
+    for days, submission in zip((90, 60, 30, 10), made, strict=False):  # the oldest one is registered
+        Submission.objects.filter(pk=submission.pk).update(created_at=now - timedelta(days=days))
+    Submission.objects.filter(pk=made[2].pk).update(status=S.AWAITING_REVIEW)
+    for prefixes in (["43"], ["4301"], ["430102"], ["4304"], ["4301", "4304"], [""]):
+        scope = Q()
+        for prefix in prefixes:
+            scope |= prefix_q(prefix)
+        queryset = Submission.objects.filter(scope)
+        assert statistics.state_counts(queryset, prefixes=prefixes) == statistics.state_counts(queryset)
+    client.force_login(world["admin"])
+    response = client.get(reverse("wagtailadmin_home"))
+    assert response.context["oldest_days"] == 60  # the 90-day-old one is registered
+    assert {value: n for value, _label, n in response.context["rows"]}[S.REGISTERED] == 4
 
 
 def _queue_count(client, **params):
