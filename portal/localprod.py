@@ -13,33 +13,17 @@ REDIS_URL (default redis://127.0.0.1:6379/0), PORT (8000), WEB_CONCURRENCY.
 
 import argparse
 import os
-import secrets
 import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from portal.local_secrets import fernet_key, hex_key, local_secret, token
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-LOCAL_DIR = BASE_DIR / ".local"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 GUNICORN = BASE_DIR / ".venv" / "bin" / "gunicorn"
-
-
-def _local_secret(name, factory):
-    """A secret kept in `.local/<name>` (mode 600), created on first use."""
-    path = LOCAL_DIR / name
-    if not path.exists():
-        LOCAL_DIR.mkdir(exist_ok=True)
-        path.write_text(factory())
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-def _fernet_key():
-    from cryptography.fernet import Fernet
-
-    return Fernet.generate_key().decode()
 
 
 def production_env(database_url=None, redis_url=None, **overrides):
@@ -50,9 +34,9 @@ def production_env(database_url=None, redis_url=None, **overrides):
             "DJANGO_SETTINGS_MODULE": "portal.settings.production",
             "DATABASE_URL": database_url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             "REDIS_URL": redis_url or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL,
-            "SECRET_KEY": _local_secret("prod_secret_key", lambda: secrets.token_urlsafe(64)),
-            "FIELD_ENCRYPTION_KEYS": _local_secret("prod_field_encryption_key", _fernet_key),
-            "LOOKUP_HASH_KEY": _local_secret("prod_lookup_hash_key", lambda: secrets.token_hex(32)),
+            "SECRET_KEY": local_secret("prod_secret_key", lambda: token(64)),
+            "FIELD_ENCRYPTION_KEYS": local_secret("prod_field_encryption_key", fernet_key),
+            "LOOKUP_HASH_KEY": local_secret("prod_lookup_hash_key", hex_key),
             "ALLOWED_HOSTS": os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost"),
             # No TLS on a laptop; behind a real load balancer this stays on.
             "SECURE_SSL_REDIRECT": "0",

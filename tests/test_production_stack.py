@@ -266,7 +266,9 @@ def test_serve_prod_creates_its_database_when_missing(db):
 
 
 def test_production_env_has_every_required_variable_and_keeps_secrets_out_of_the_repository(tmp_path, monkeypatch):
-    monkeypatch.setattr(localprod, "LOCAL_DIR", tmp_path)
+    from portal import local_secrets
+
+    monkeypatch.setattr(local_secrets, "LOCAL_DIR", tmp_path)
     env = localprod.production_env(database_url="postgres://x@db/portal", redis_url="redis://cache/1")
     required = ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "FIELD_ENCRYPTION_KEYS", "LOOKUP_HASH_KEY"]
     for name in required:
