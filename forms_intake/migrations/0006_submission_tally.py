@@ -4,8 +4,10 @@ The triggers are statement-level with transition tables: one INSERT … ON CONFL
 statement, whatever the number of rows (a COPY of 10,000 rows, an ``update()`` of many,
 a single save), in the same transaction as the change. Each row counts +1 (new values)
 or -1 (old values) for each tallied column; deltas that cancel (an update that changes
-none of those columns) write nothing. Tally rows are upserted in key order, so two
-transactions never lock the same rows in opposite orders. Existing rows are counted once,
+none of those columns) write nothing. Each statement upserts tally rows in key order, so two
+statements never lock the same rows in opposite orders (the portal writes submissions with one
+statement per transaction; a transaction that wrote two counties in two statements could deadlock
+with one doing the reverse, and PostgreSQL would abort one of them). Existing rows are counted once,
 with writes to the submission table blocked meanwhile. Other databases (SQLite in
 development and tests) get the empty table and no triggers: nothing reads it there.
 """
