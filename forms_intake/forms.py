@@ -11,10 +11,15 @@ msgids); other wording uses English msgids.
 
 from __future__ import annotations
 
+import copy
+import threading
 import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.renderers import DjangoTemplates
+from django.utils import translation
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
 from . import divisions
@@ -167,6 +172,62 @@ class DivisionSelect(forms.Select):
         self.attrs.update({"data-division-group": group, "data-division-level": level})
 
 
+LEVEL_LABELS = {
+    "province": _("省（自治区、直辖市）"),
+    "city": _("市（州）"),
+    "county": _("县（市、区）"),
+    "town": _("镇（街道）"),
+}
+# Built selects, per (group, level, parent, language) and division index: see _division_select().
+_SELECTS = {"index": None, "fields": {}}
+_SELECTS_LOCK = threading.Lock()
+_SELECTS_MAX = 4096
+
+
+def _division_select(group, level, parent):
+    """The select of `level` under the code `parent` (None: nothing chosen above), and its codes.
+
+    Building a select with its choices is most of the cost of an address step, and every
+    request builds several; the division table changes only on deploy, so each select is
+    built once per division index (divisions.index()) and language, then copied per form.
+    """
+    index = divisions.index()
+    key = (group, level, parent, translation.get_language())
+    with _SELECTS_LOCK:
+        if _SELECTS["index"] is not index:
+            _SELECTS["index"] = index
+            _SELECTS["fields"] = {}
+        built = _SELECTS["fields"].get(key)
+    if built is not None:
+        return built
+    options = divisions.options_for(level, parent) if level == "province" or parent else []
+    placeholder = _("Choose…") if options else _("Choose the level above first")
+    field = forms.ChoiceField(
+        label=LEVEL_LABELS[level],
+        required=False,
+        choices=[("", placeholder)] + [(o.code, o.name) for o in options],
+        widget=DivisionSelect(group, level, attrs={"aria-required": "true"}),
+        error_messages={"invalid_choice": CHOOSE_AGAIN},
+    )
+    # Required in clean() (a level may legitimately be empty), so say so in the label.
+    field.show_as_required = True
+    built = (field, frozenset(o.code for o in options))
+    with _SELECTS_LOCK:
+        fields = _SELECTS["fields"]
+        if len(fields) >= _SELECTS_MAX:
+            fields.clear()
+        fields[key] = built
+    return built
+
+
+def _own_copy(field):
+    """A copy of a built select for one form: its own field, widget and attributes; the choices are shared."""
+    copied = copy.copy(field)
+    copied.widget = copy.copy(field.widget)
+    copied.widget.attrs = dict(field.widget.attrs)
+    return copied
+
+
 class DivisionFieldsMixin:
     """Adds province → city → county (→ town) selects for each address group of the form.
 
@@ -186,30 +247,15 @@ class DivisionFieldsMixin:
         return value if isinstance(value, str) else ""
 
     def add_division_fields(self):
-        level_labels = {
-            "province": _("省（自治区、直辖市）"),
-            "city": _("市（州）"),
-            "county": _("县（市、区）"),
-            "town": _("镇（街道）"),
-        }
         for group, depth in self.division_groups.items():
             levels = divisions.LEVEL_NAMES[: divisions.LEVEL_NAMES.index(depth) + 1]
             parent = None
             for level in levels:
                 name = f"{group}_{level}"
-                options = divisions.options_for(level, parent) if level == "province" or parent else []
-                placeholder = _("Choose…") if options else _("Choose the level above first")
-                self.fields[name] = forms.ChoiceField(
-                    label=level_labels[level],
-                    required=False,
-                    choices=[("", placeholder)] + [(o.code, o.name) for o in options],
-                    widget=DivisionSelect(group, level, attrs={"aria-required": "true"}),
-                    error_messages={"invalid_choice": CHOOSE_AGAIN},
-                )
-                # Required in clean() (a level may legitimately be empty), so say so in the label.
-                self.fields[name].show_as_required = True
+                field, codes = _division_select(group, level, parent)
+                self.fields[name] = _own_copy(field)
                 value = self._value(name)
-                parent = value if value in {o.code for o in options} else None
+                parent = value if value in codes else None
 
     def clean_divisions(self, cleaned_data):
         for group, depth in self.division_groups.items():
@@ -240,6 +286,95 @@ class DivisionFieldsMixin:
 
 
 # --------------------------------------------------------------------------
+# Rendering the widgets
+# --------------------------------------------------------------------------
+
+
+def _attrs(attrs):
+    """Django's widgets/attrs.html: ` name="value"`, a bare name for True, nothing for False."""
+    return "".join(
+        (f" {conditional_escape(name)}" if value is True
+         else f' {conditional_escape(name)}="{conditional_escape(value)}"')
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _input(widget):
+    """Django's widgets/input.html."""
+    value = "" if widget["value"] is None else f' value="{conditional_escape(widget["value"])}"'
+    return (
+        f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
+        f"{value}{_attrs(widget['attrs'])}>"
+    )
+
+
+def _input_option(widget):
+    """Django's widgets/input_option.html (a radio button or checkbox of a group, its label optionally around it)."""
+    if not widget.get("wrap_label"):
+        return _input(widget)
+    label_for = f' for="{conditional_escape(widget["attrs"]["id"])}"' if widget["attrs"].get("id") else ""
+    return f"<label{label_for}>{_input(widget)}\n {conditional_escape(widget['label'])}</label>"
+
+
+def _select(widget):
+    """Django's widgets/select.html with its select_option.html."""
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in options:
+            if option["template_name"] != "django/forms/widgets/select_option.html":
+                raise _NotPlain
+            parts.append(
+                f'\n  <option value="{conditional_escape(option["value"])}"{_attrs(option["attrs"])}>'
+                f"{conditional_escape(option['label'])}</option>\n"
+            )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
+class _NotPlain(Exception):
+    """A widget context the Python renderer does not cover: render it with the template."""
+
+
+class WidgetRenderer(DjangoTemplates):
+    """Django's default form renderer, with the few widget templates of the wizard done in Python.
+
+    Every step page renders dozens of inputs, options and radio buttons, and
+    each went through three or four small templates (input, attrs, option…),
+    a large share of the page's time. These functions write exactly the HTML
+    of Django's own templates (tests compare both); any other template, and
+    any unusual context, still goes through the templates.
+    """
+
+    WIDGETS = {
+        "django/forms/widgets/input.html": _input,
+        "django/forms/widgets/text.html": _input,
+        "django/forms/widgets/hidden.html": _input,
+        "django/forms/widgets/tel.html": _input,
+        "django/forms/widgets/checkbox.html": _input,
+        "django/forms/widgets/radio_option.html": _input_option,
+        "django/forms/widgets/checkbox_option.html": _input_option,
+        "django/forms/widgets/select.html": _select,
+    }
+
+    def render(self, template_name, context, request=None):
+        function = self.WIDGETS.get(template_name)
+        if function is not None and request is None and len(context) == 1 and "widget" in context:
+            try:
+                return function(context["widget"])
+            except (_NotPlain, KeyError):
+                pass
+        return super().render(template_name, context, request=request)
+
+
+WIDGET_RENDERER = WidgetRenderer()
+
+
+# --------------------------------------------------------------------------
 # The steps
 # --------------------------------------------------------------------------
 
@@ -247,6 +382,7 @@ class DivisionFieldsMixin:
 class StepForm(forms.Form):
     """Base of every step: a topic heading, optional guidance and the wizard's extra arguments."""
 
+    default_renderer = WIDGET_RENDERER
     title = ""
     #: Optional grouping of the fields: [(legend, [field names])]; the template draws a fieldset per group.
     groups: list = []
