@@ -17,9 +17,11 @@ Departures from formtools' defaults, each for a known pitfall:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import secrets
+import time
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
@@ -39,9 +41,8 @@ from formtools.wizard.views import NamedUrlSessionWizardView
 from portal import ratelimit
 from portal.views import too_many_requests
 
-from . import crypto
+from . import crypto, divisions
 from .choices import EmploymentStatus, NotInsuredReason, ProxyRelationship, ServiceBank
-from .divisions import display_path
 from .forms import STEP_FORMS, FilingFor, is_employed
 from .models import Submission
 from .submissions import answers_from_steps, create_submission
@@ -59,6 +60,8 @@ SUBMIT_LIMIT = 30
 SUBMIT_WINDOW_SECONDS = 60 * 60
 # Buttons that store the current step without validating it.
 REFRESH_BUTTON = "wizard_refresh"
+#: extra_data key of the hashes of answers known to be valid (see RegistrationWizard.step_is_valid).
+VALID_STEPS_KEY = "valid_steps"
 
 
 class EncryptedSessionStorage(SessionStorage):
@@ -66,13 +69,54 @@ class EncryptedSessionStorage(SessionStorage):
 
     The session table would otherwise hold ID and phone numbers in clear
     (base64 is not encryption). Decrypted data is cached for the request.
+
+    formtools marks the session modified whenever its data is *read*, so
+    every step page rewrote the session (a database write with
+    `cached_db`). Here the session is saved only when the wizard's data
+    really changed during the request, or at most once a minute
+    (`EXPIRY_REFRESH_SECONDS`) to keep pushing its expiry forward while the
+    resident moves between pages: the timeout warning counts from the page
+    load, so a page view must still extend the session.
     """
 
     _ENCRYPTED = "__encrypted__"
+    _data = None
+    #: When the wizard data was last written (seconds since the epoch), to refresh the expiry.
+    SAVED_AT_KEY = "saved_at"
+    EXPIRY_REFRESH_SECONDS = 60
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._plain = {}
+        #: The wizard's hashes of the answers (RegistrationWizard._answer_digests), until they change.
+        self.digests = None
+        self._loaded = self._fingerprint()
+
+    def _get_data(self):
+        # Only this storage writes its key during a request: keep the dict instead of asking the session each time.
+        if self._data is None:
+            self._data = self.request.session[self.prefix]
+        return self._data
+
+    def _set_data(self, value):
+        self.request.session[self.prefix] = value  # marks the session modified
+        self._data = value
+
+    data = property(_get_data, _set_data)
+
+    def _fingerprint(self):
+        stored = self.request.session.get(self.prefix)
+        return json.dumps(stored, sort_keys=True, default=str) if stored is not None else None
+
+    def update_response(self, response):
+        super().update_response(response)
+        stored = self.request.session.get(self.prefix)
+        if stored is None:
+            return
+        now = int(time.time())
+        if self._fingerprint() != self._loaded or now - stored.get(self.SAVED_AT_KEY, 0) >= self.EXPIRY_REFRESH_SECONDS:
+            stored[self.SAVED_AT_KEY] = now
+            self.request.session.modified = True
 
     def set_step_data(self, step, cleaned_data):
         if isinstance(cleaned_data, MultiValueDict):
@@ -80,6 +124,7 @@ class EncryptedSessionStorage(SessionStorage):
         # Keep only this step's fields: not the CSRF token or the buttons.
         cleaned_data = {k: v for k, v in cleaned_data.items() if k.startswith(f"{step}-")}
         self._plain[step] = cleaned_data
+        self.digests = None
         self.data[self.step_data_key][step] = {self._ENCRYPTED: crypto.encrypt(json.dumps(cleaned_data))}
 
     def get_step_data(self, step):
@@ -98,6 +143,7 @@ class EncryptedSessionStorage(SessionStorage):
     def init_data(self):
         super().init_data()
         self._plain = {}
+        self.digests = None
 
 
 def _raw_value(wizard, step, field):
@@ -151,9 +197,10 @@ class RegistrationWizard(NamedUrlSessionWizardView):
 
     @property
     def base_url(self):
-        # page.url walks the site's root paths each time; a step page asks for it several times.
+        # The page's URL needs the site's root paths (a cache round trip): worked out once per request,
+        # with the request so that Wagtail keeps the root paths on it.
         if "_base_url" not in self.__dict__:
-            self._base_url = self.page.url
+            self._base_url = self.page.get_url(request=self.request)
         return self._base_url
 
     def get_step_url(self, step):
@@ -169,10 +216,16 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         """Validated data of a step that applies; None when skipped, unanswered or invalid."""
         if step not in self.get_form_list():
             return None
-        cache_key = f"_cleaned_data_cache_{step}"  # formtools clears these when a step is stored
+        form = self._validated_form(step)
+        return form.cleaned_data if form.is_bound and form.is_valid() else None
+
+    def _validated_form(self, step):
+        """The step's form bound to its stored answers and validated, once per request and answers."""
+        cache_key = f"_cleaned_data_cache_{step}"  # _forget_caches() drops these when answers are stored
         if not hasattr(self, cache_key):
             form = self.get_form(step=step, data=self.storage.get_step_data(step))
-            setattr(self, cache_key, form.cleaned_data if form.is_bound and form.is_valid() else None)
+            form.is_valid()
+            setattr(self, cache_key, form)
         return getattr(self, cache_key)
 
     get_cleaned_data_for_step = cleaned_for
@@ -278,7 +331,54 @@ class RegistrationWizard(NamedUrlSessionWizardView):
             return redirect(self.page_url("receipt"))
         return session_expired(self.request, self.page)
 
+    def first_incomplete_step(self):
+        for step in self.get_form_list():
+            if step != REVIEW_STEP and not self.step_is_valid(step):
+                return step
+        return None
+
+    # Which steps are known to be valid. Each page checks that every earlier step is still
+    # answered and valid (no skipping ahead), and revalidating them all on every request cost
+    # more than the page itself. A step's validity depends only on its answers and, through
+    # get_form_kwargs(), on the answers of earlier steps, so the session keeps a hash of those
+    # (encrypted) answers for each step that validated; the same answers need no second check.
+    # The final submit still revalidates every step (render_done), so a rule that moved on
+    # meanwhile (the date, the division table) is still applied before anything is stored.
+
+    def _answer_digests(self):
+        """{step: hash of the stored answers of that step and every step before it}."""
+        if self.storage.digests is not None:
+            return self.storage.digests
+        digests = {}
+        # Over the stored ciphertexts: no decryption needed. Storing a step again (even the same
+        # answers) encrypts afresh, which only costs one more validation.
+        running = hashlib.sha256()
+        stored = self.storage.data[self.storage.step_data_key]
+        for step in self.get_form_list():
+            running.update(json.dumps([step, stored.get(step)], sort_keys=True).encode())
+            digests[step] = running.copy().hexdigest()[:32]
+        self.storage.digests = digests
+        return digests
+
+    def step_is_valid(self, step) -> bool:
+        """Answered and valid, from the remembered hash when the answers did not change."""
+        if self.storage.get_step_data(step) is None:
+            return False
+        digest = self._answer_digests()[step]
+        if self.storage.extra_data.get(VALID_STEPS_KEY, {}).get(step) == digest:
+            return True
+        if self.cleaned_for(step) is None:
+            return False
+        self._remember_valid(step, digest)
+        return True
+
+    def _remember_valid(self, step, digest=None):
+        digest = digest or self._answer_digests()[step]
+        self.storage.extra_data.setdefault(VALID_STEPS_KEY, {})[step] = digest
+
     def render_next_step(self, form, **kwargs):
+        # Reached only after the posted step validated and was stored.
+        self._remember_valid(self.steps.current)
         if self.storage.extra_data.get("return_to_review"):
             target = self.first_incomplete_step() or REVIEW_STEP
             if target == REVIEW_STEP:
@@ -287,18 +387,14 @@ class RegistrationWizard(NamedUrlSessionWizardView):
             return redirect(self.get_step_url(target))
         return super().render_next_step(form, **kwargs)
 
-    def first_incomplete_step(self):
-        for step in self.get_form_list():
-            if step != REVIEW_STEP and self.cleaned_for(step) is None:
-                return step
-        return None
-
     def render_done(self, form, **kwargs):
         """Revalidate every applicable step, then store the submission (in this POST)."""
         final_forms = {}
         for step in self.get_form_list():
-            step_form = self.get_form(step=step, data=self.storage.get_step_data(step))
+            # One validation per step and request: cleaned_for() keeps the form it validated.
+            step_form = form if step == self.steps.current else self._validated_form(step)
             if not step_form.is_valid():
+                self.storage.extra_data.get(VALID_STEPS_KEY, {}).pop(step, None)
                 self.storage.extra_data["show_errors"] = step
                 return self.render_revalidation_failure(step, step_form, **kwargs)
             final_forms[step] = step_form
@@ -401,14 +497,14 @@ def answer_rows(step, data):
             rows.append((_("工作单位名称"), data.get("employer_name")))
     elif step == "address":
         rows += [
-            (_("户口所在地"), display_path(data.get("hukou_division"))),
-            (_("常住所在地"), display_path(data.get("residence_division"))),
+            (_("户口所在地"), divisions.display_path(data.get("hukou_division"))),
+            (_("常住所在地"), divisions.display_path(data.get("residence_division"))),
             (_("村（社区）"), data.get("residence_village")),
             (_("街、路、巷门牌号"), data.get("residence_street")),
         ]
     elif step == "workplace":
         rows += [
-            (_("工作单位所在地"), display_path(data.get("employer_division"))),
+            (_("工作单位所在地"), divisions.display_path(data.get("employer_division"))),
             (_("村（社区）"), data.get("employer_village")),
         ]
     elif step == "reason":
@@ -431,14 +527,35 @@ def remember_receipt(request, submission):
 
 
 def receipt_for(request):
-    """The latest submission this session made, or None."""
+    """The latest submission this session made, or None.
+
+    Its divisions come with their parents (the printable form names every level) from the
+    in-process division index rather than from a join of the division table four levels deep
+    for each of the four addresses, whose SQL alone took longer to build than the page.
+    """
     receipts = request.session.get(RECEIPT_SESSION_KEY) or []
     if not receipts:
         return None
-    return Submission.objects.filter(pk=receipts[-1]).select_related(
-        "hukou_division__parent__parent", "residence_division__parent__parent__parent",
-        "employer_division__parent__parent__parent", "unit_division__parent__parent__parent", "handler", "reviewer",
-    ).first()
+    submission = Submission.objects.filter(pk=receipts[-1]).select_related("handler", "reviewer").first()
+    if submission is not None:
+        for field in ("hukou_division", "residence_division", "employer_division", "unit_division"):
+            division = _division_with_parents(getattr(submission, f"{field}_id"))
+            if division is not None:
+                setattr(submission, field, division)
+    return submission
+
+
+def _division_with_parents(code):
+    """The division `code` with its chain of parents, as select_related would give it; None if unknown."""
+    division = divisions.get(code) if code else None
+    current = division
+    while current is not None and current.parent_id:
+        parent = divisions.get(current.parent_id)
+        if parent is None:
+            return None  # not in the index: let the foreign keys load it
+        current.parent = parent
+        current = parent
+    return division
 
 
 def session_expired(request, page):

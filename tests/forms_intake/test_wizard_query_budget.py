@@ -17,8 +17,9 @@ from .wizard_support import employed_self_answers, proxy_child_answers, step_pos
 pytestmark = pytest.mark.django_db
 
 # Session, site, locale, page routing, view restrictions and the base template's menu: the
-# same for every step. A step page adds nothing to it; a POST stores the session.
-STEP_GET_BUDGET = 16
+# same for every step. A step page adds nothing to it (it does not write the session either:
+# test_wizard_session_writes.py); a POST stores the session.
+STEP_GET_BUDGET = 13
 STEP_POST_BUDGET = 12
 # The final POST also checks the idempotency key, the rate limit and duplicates, and stores the record.
 SUBMIT_BUDGET = 26
