@@ -166,10 +166,13 @@ class Submission(models.Model):
             # The queue list, its counts, the dashboard and the statistics report, all as index-only scans:
             # scope range + state, oldest first with the id as tie-breaker (the list pages over ids only,
             # see views_admin.DeferredJoinPaginator); the INCLUDEd columns are what the report groups by
-            # (PostgreSQL; other databases ignore `include`).
+            # and the queue's other filters (PostgreSQL; other databases ignore `include`).
             models.Index(
                 fields=["queue_code", "status", "created_at", "id"],
-                include=["employment_status", "not_insured_reason", "service_bank", "gender", "birth_date"],
+                include=[
+                    "employment_status", "not_insured_reason", "service_bank", "gender", "birth_date",
+                    "channel", "has_flags",
+                ],
                 name="submission_queue_cover_idx",
             ),
             # 我的待办: a handler's claimed items, oldest first.
