@@ -14,9 +14,11 @@ How it works
   commits (see `connect_signals`), so the next request on any server renders the
   page afresh. Nothing needs to be deleted: old entries simply stop matching and
   expire (`PAGE_CACHE_SECONDS`).
-* A hit is one small cache round trip (the generation) and no database query:
-  the page itself comes from the process's own memory when it was served there
-  under the same generation, else from the shared cache. The middleware sits
+* A hit costs no database query and usually no cache round trip either: the
+  generation comes from this process's Redis subscription
+  (portal/generation_watcher.py; else one small read), and the page itself
+  from the process's own memory when it was served there under the same
+  generation, else from the shared cache. The middleware sits
   before the session, CSRF and authentication middleware, so a hit never
   touches them.
 * What is never cached (each rule is a test in tests/test_cache.py): methods
@@ -51,6 +53,7 @@ from django.http import HttpResponse
 from django.utils.cache import cc_delim_re
 
 from portal.content_memo import REQUEST_ATTRIBUTE as GENERATION_REQUEST_ATTRIBUTE
+from portal.generation_watcher import announce, watcher
 from portal.security import request_id
 
 logger = logging.getLogger(__name__)
@@ -95,8 +98,17 @@ def get_cache():
 
 
 def current_generation(cache=None):
-    """The content generation now in force, creating it if the cache lost it."""
+    """The content generation now in force, creating it if the cache lost it.
+
+    With Redis it usually comes from this process's subscription (portal/generation_watcher.py):
+    no round trip.
+    """
     cache = cache or get_cache()
+    generation = watcher.generation(cache, lambda: _read_generation(cache))
+    return generation if generation is not None else _read_generation(cache)
+
+
+def _read_generation(cache):
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         generation = _initialise_generation(cache)
@@ -118,9 +130,11 @@ def bump_generation(**kwargs):
         return
     cache = get_cache()
     try:
-        cache.incr(GENERATION_KEY)
+        generation = cache.incr(GENERATION_KEY)
     except ValueError:  # the counter is missing: any fresh value invalidates
-        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = time.time_ns()
+        cache.set(GENERATION_KEY, generation, timeout=None)
+    announce(cache, generation)
     logger.debug("page cache invalidated")
 
 
@@ -239,12 +253,10 @@ class PageCacheMiddleware:
 
         cache = get_cache()
         try:
-            # One small round trip decides; the page itself usually comes from this
+            # The generation decides (usually without a round trip); the page itself usually comes from this
             # process's memory, else from the shared cache.
-            generation = cache.get(GENERATION_KEY)
-            if generation is None:
-                generation = _initialise_generation(cache)
-            # The rest of the request (portal/content_memo.py) reuses it: one round trip.
+            generation = current_generation(cache)
+            # The rest of the request (portal/content_memo.py) reuses it.
             setattr(request, GENERATION_REQUEST_ATTRIBUTE, generation)
             entry = self._local.get(key)
             if entry is None or entry[0] != generation:

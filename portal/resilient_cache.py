@@ -130,6 +130,28 @@ class ResilientRedisCache(RedisCache):
     def clear(self):
         return self._guard("clear", False, lambda: super(ResilientRedisCache, self).clear())
 
+    # ---- publish/subscribe (portal/generation_watcher.py) ------------------
+
+    def channel_name(self, name):
+        """A pub/sub channel name private to this cache: its key prefix and its Redis database number.
+
+        Channels are server-wide, unlike keys: without the database number, two sites (or the tests
+        and the benchmark) on one Redis server would hear each other.
+        """
+        database = self._cache.get_client(write=True).connection_pool.connection_kwargs.get("db", 0)
+        return f"{self.make_key(name)}:db{database}"
+
+    def pubsub(self):
+        """A new pub/sub connection to this cache's Redis (raises while Redis is known to be down)."""
+        if not self._available():
+            raise CacheUnavailable("cache unavailable")
+        return self._cache.get_client(write=False).pubsub()
+
+    def publish(self, channel, message):
+        return self._guard_counter(
+            "publish", lambda: self._cache.get_client(write=True).publish(channel, message)
+        )
+
     # ---- counters raise: the caller decides -------------------------------
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):

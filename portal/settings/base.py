@@ -169,6 +169,9 @@ PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # Menus, routes, language links… reused per process until the next publish (portal/content_memo.py).
 CONTENT_MEMO_ENABLED = env_bool("CONTENT_MEMO", True)
+# Each process follows the content generation through Redis pub/sub instead of reading it on
+# every request (portal/generation_watcher.py); no effect without Redis.
+PAGE_CACHE_GENERATION_PUBSUB = env_bool("GENERATION_PUBSUB", True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -19,6 +19,8 @@ PAGE_CACHE_ENABLED = False
 # Tests roll back instead of committing, so publishing never bumps the generation there;
 # tests/test_content_memo.py switches the memo on where it is under test.
 CONTENT_MEMO_ENABLED = False
+# Tests set the generation directly; tests/test_generation_watcher.py tests the subscription on Redis.
+PAGE_CACHE_GENERATION_PUBSUB = False
 # Django's test client logs in without a request, which django-axes refuses;
 # tests/security drive the real login form to test the lockout.
 AXES_ALLOW_NO_REQUEST = True
