@@ -10,8 +10,9 @@ publishes, so each is computed once per app process and *content generation*
 server) and reused until the generation moves on. A request reads the
 generation once (one small cache round trip, shared with the page cache).
 
-Entries are plain values (ids, titles, URLs), never model instances shared
-between requests, except the Site, which Wagtail itself only reads.
+Entries are plain values (ids, titles, URLs), or model instances that no
+request ever touches: each request gets its own deep copy of the Site and of
+the page its URL routes to (a copy costs ~0.1 ms, the query ~1 ms of CPU).
 
 `CONTENT_MEMO_ENABLED` switches it off (test settings do, because tests roll
 back their transactions without the commit that bumps the generation; the
@@ -158,8 +159,9 @@ class SiteAndRouteMiddleware:
     `request._wagtail_route_for_request`, documented in
     `Page.route_for_request`); set there first, its serve view skips the site
     query and the walk down the tree (two queries per level). Only plain page
-    routes are memoised (no routable sub-pages with arguments), as the page's id,
-    and the page itself is fetched fresh each time. Place it after
+    routes are memoised (no routable sub-pages with arguments), as a pristine
+    instance of the page read once per generation, of which each request gets a
+    deep copy. Place it after
     LocaleMiddleware: a route depends on the language.
     """
 
@@ -201,16 +203,12 @@ class SiteAndRouteMiddleware:
             return None
         path = view_kwargs.get("path", view_args[0] if view_args else "")
         key = ("route", *site_key(request), path)
-        target = memo.peek(request, key)
+        pristine = memo.peek(request, key)
         request._portal_route_key = key
-        if target is None:
-            return None
-        page_id, model = target
-        page = model.objects.filter(pk=page_id, live=True).first()
-        if page is not None:
+        if pristine is not None:
             from wagtail.url_routing import RouteResult
 
-            request._wagtail_route_for_request = RouteResult(page)
+            request._wagtail_route_for_request = RouteResult(copy.deepcopy(pristine))
         return None
 
     @staticmethod
@@ -222,7 +220,10 @@ class SiteAndRouteMiddleware:
         page, args, kwargs = route
         if args or kwargs or not page.live:
             return  # a routable page's sub-route: Wagtail routes it every time
-        memo.put(request, key, (page.pk, type(page)))
+        # Read afresh: the routed instance went through a render and may carry what it cached there.
+        pristine = type(page).objects.filter(pk=page.pk, live=True).first()
+        if pristine is not None:
+            memo.put(request, key, pristine)
 
 
 def _is_wagtail_serve(view_func):
