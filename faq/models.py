@@ -6,6 +6,7 @@ stable across edits and identical on the Chinese and English pages (translations
 keep block ids), so a link to /qa/#q-… keeps working in both languages.
 """
 
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel
@@ -15,7 +16,7 @@ from wagtail.search import index
 
 from home.models import SearchTextMixin
 from home.text import plain_text, stream_text
-from portal.content_memo import ViewRestrictionsMixin
+from portal.content_memo import ViewRestrictionsMixin, memo, site_key
 
 
 class QuestionBlock(blocks.StructBlock):
@@ -38,6 +39,10 @@ class CategoryBlock(blocks.StructBlock):
     class Meta:
         icon = "folder-open-inverse"
         label = _("Category")
+
+
+def _matches(question, terms):
+    return all(t in f"{question['question']} {question['text']}".lower() for t in terms)
 
 
 def question_anchor(block_id):
@@ -93,22 +98,32 @@ class FaqPage(ViewRestrictionsMixin, SearchTextMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        categories = self.question_list()
+        # Questions (answers rendered) and JSON-LD change only on publishing: reused until then.
+        key = ("faq", *site_key(request), self.pk)
+        categories, jsonld = memo.get(request, key, self._rendered_questions)
         query = (request.GET.get("q") or "").strip()[:100]
         if query:
             terms = [t.lower() for t in query.split()]
-            for category in categories:
-                category["questions"] = [
-                    q for q in category["questions"] if all(t in f"{q['question']} {q['text']}".lower() for t in terms)
-                ]
+            categories = [
+                {**category, "questions": [q for q in category["questions"] if _matches(q, terms)]}
+                for category in categories
+            ]
             categories = [c for c in categories if c["questions"]]
         context["faq_query"] = query
         context["faq_categories"] = categories
         context["faq_count"] = sum(len(c["questions"]) for c in categories)
-        context["faq_jsonld"] = self.jsonld()
+        context["faq_jsonld"] = jsonld
         return context
 
-    def jsonld(self):
+    def _rendered_questions(self):
+        categories = self.question_list()
+        jsonld = self.jsonld(categories)
+        for category in categories:
+            for item in category["questions"]:
+                item["answer"] = mark_safe(str(item["answer"]))  # noqa: S308 # nosec B308 B703 - Wagtail's rich text HTML
+        return categories, jsonld
+
+    def jsonld(self, categories=None):
         """schema.org FAQPage data (rendered with json_script, so it is escaped for a <script> element)."""
         return {
             "@context": "https://schema.org",
@@ -119,7 +134,7 @@ class FaqPage(ViewRestrictionsMixin, SearchTextMixin, Page):
                     "name": q["question"],
                     "acceptedAnswer": {"@type": "Answer", "text": q["text"]},
                 }
-                for c in self.question_list()
+                for c in (categories if categories is not None else self.question_list())
                 for q in c["questions"]
             ],
         }

@@ -19,6 +19,7 @@ PAGES = [
     "/notices/",
     "/notices/universal-registration-notice/",
     "/qa/",
+    "/qa/?q=参保",
     "/posters/",
     "/posters/register-now-poster/",
     "/work-schedule/",
