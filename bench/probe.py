@@ -46,7 +46,7 @@ def _client():
 
 
 def pages():
-    """URL and warm query count (page cache off) of each public page type."""
+    """URL and query counts (page cache off; warm and cold memo) of each public page type."""
     from django.apps import apps
     from django.conf import settings
     from wagtail.models import Locale
@@ -66,15 +66,21 @@ def pages():
             found.append({"page": label, "missing": f"no live {model_path}"})
             continue
         url = page.get_url()
-        client.get(url, secure=True)  # warm: template loading, Site lookups, translations
+        client.get(url, secure=True)  # warm: template loading, the memo of page parts (portal/content_memo.py)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url, secure=True)
+        # Cold: as the first render after a publish (the memo switched off).
+        settings.CONTENT_MEMO_ENABLED = False
+        with CaptureQueriesContext(connection) as cold:
+            client.get(url, secure=True)
+        settings.CONTENT_MEMO_ENABLED = True
         found.append(
             {
                 "page": label,
                 "url": url,
                 "status": response.status_code,
                 "queries": len(queries),
+                "queries_cold": len(cold),
                 "bytes": len(response.content),
             }
         )

@@ -202,6 +202,7 @@ def public_pages(env, pages, args):
         row["vs_static"] = round(row["rps"] / static_rps, 3) if static_rps else None
         page = next((p for p in pages if p["page"] == row["page"]), None)
         row["queries_warm"] = page["queries"] if page else None
+        row["queries_cold"] = page.get("queries_cold") if page else None
     return rows, rss
 
 
@@ -246,7 +247,7 @@ def render(results):
         "",
         "## Public pages",
         "",
-        "| page | cache | req/s | p50 ms | p95 ms | % of static | target | queries warm (≤ 12) | errors |",
+        "| page | cache | req/s | p50 ms | p95 ms | % of static | target | queries warm (≤ 12) / cold | errors |",
         "|---|---|---:|---:|---:|---:|---|---:|---:|",
     ]
     for row in results["public"]:
@@ -258,6 +259,8 @@ def render(results):
         queries = "—" if row["queries_warm"] is None else str(row["queries_warm"])
         if row["queries_warm"] is not None and row["queries_warm"] > TARGETS["max_queries"]:
             queries += " MISSED"
+        if row.get("queries_cold") is not None:
+            queries += f" / {row['queries_cold']}"
         out.append(
             f"| {row['page']} `{row['url']}` | {row['cache']} | {row['rps']:.0f} | {row['p50_ms']} | {row['p95_ms']} | "
             f"{row['vs_static']:.1%} | {target} | {queries} | {row['errors']} |"
