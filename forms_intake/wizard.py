@@ -22,6 +22,7 @@ import json
 import logging
 import secrets
 import time
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
@@ -128,6 +129,11 @@ class EncryptedSessionStorage(SessionStorage):
         self.data[self.step_data_key][step] = {self._ENCRYPTED: crypto.encrypt(json.dumps(cleaned_data))}
 
     def get_step_data(self, step):
+        plain = self.plain_step_data(step)
+        return MultiValueDict(plain) if plain is not None else None
+
+    def plain_step_data(self, step):
+        """The step's stored answers as {field: [values]} (decrypted once per request), or None; not to be changed."""
         if step not in self._plain:
             stored = self.data[self.step_data_key].get(step)
             plain = None
@@ -137,8 +143,7 @@ class EncryptedSessionStorage(SessionStorage):
                 except Exception:  # noqa: BLE001 - unreadable (e.g. rotated keys): as if never answered
                     plain = None
             self._plain[step] = plain
-        plain = self._plain[step]
-        return MultiValueDict(plain) if plain is not None else None
+        return self._plain[step]
 
     def init_data(self):
         super().init_data()
@@ -148,8 +153,10 @@ class EncryptedSessionStorage(SessionStorage):
 
 def _raw_value(wizard, step, field):
     """The stored, unvalidated value of a field: cheap and side-effect free, for conditions."""
-    data = wizard.storage.get_step_data(step)
-    return data.get(f"{step}-{field}", "") if data else ""
+    values = (wizard.storage.plain_step_data(step) or {}).get(f"{step}-{field}")
+    if isinstance(values, list):
+        return values[-1] if values else ""  # the last one, as MultiValueDict.get()
+    return values or ""
 
 
 def filing_for_other(wizard) -> bool:
@@ -160,6 +167,30 @@ def filing_for_other(wizard) -> bool:
 def employed(wizard) -> bool:
     """Condition of the workplace step: 已就业 (in or outside the province)."""
     return is_employed(_raw_value(wizard, "employment", "employment_status"))
+
+
+@lru_cache(maxsize=256)
+def _subpage_path(page_class, route, args):
+    """The path of a route of the registration page below the page's own URL (the same for every page)."""
+    return page_class.get_resolver().reverse(route, *args)
+
+
+# The editors' guidance of each step, per content of the page's guidance field: turning the
+# StreamField's stored data into blocks on every step cost more than the rest of the page's context.
+_GUIDANCE = {}
+_GUIDANCE_MAX = 256
+
+
+def _guidance(page, step):
+    """The guidance text of `step` on `page` (RegistrationPage.guidance_for), or None."""
+    if not hasattr(page, "guidance_for"):
+        return None
+    key = (page.pk, step, json.dumps(list(page.guidance.raw_data), sort_keys=True, default=str))
+    if key not in _GUIDANCE:
+        if len(_GUIDANCE) >= _GUIDANCE_MAX:
+            _GUIDANCE.clear()
+        _GUIDANCE[key] = page.guidance_for(step)
+    return _GUIDANCE[key]
 
 
 STEP_NAMES = [name for name, _form in STEP_FORMS]
@@ -204,10 +235,10 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         return self._base_url
 
     def get_step_url(self, step):
-        return self.base_url + self.page.reverse_subpage("step", args=[step])
+        return self.base_url + _subpage_path(type(self.page), "step", (step,))
 
     def page_url(self, route, *args):
-        return self.base_url + self.page.reverse_subpage(route, args=list(args))
+        return self.base_url + _subpage_path(type(self.page), route, args)
 
     def started(self) -> bool:
         return self.storage.current_step is not None
@@ -428,7 +459,7 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         context = super().get_context_data(form=form, **kwargs)
         steps = list(self.get_form_list())
         current = self.steps.current
-        guidance = self.page.guidance_for(current) if hasattr(self.page, "guidance_for") else None
+        guidance = _guidance(self.page, current)
         context.update(
             {
                 "page": self.page,
