@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
 from django.utils import translation
 from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import divisions
@@ -165,11 +167,51 @@ CHOOSE_AGAIN = _("Choose again from the list: it changed with the level above.")
 
 
 class DivisionSelect(forms.Select):
-    """A select that tells wizard.js which level it is and which select it fills."""
+    """A select that tells wizard.js which level it is and which select it fills.
+
+    It writes its HTML straight from its choices, as Django's select templates would
+    (tests/forms_intake/test_wizard_rendering.py compares them): an address step has
+    seven of these with a hundred or more options, and Django builds a dictionary per
+    option before any template sees it.
+    """
 
     def __init__(self, group, level, **kwargs):
         super().__init__(**kwargs)
         self.attrs.update({"data-division-group": group, "data-division-level": level})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if not isinstance(renderer, WidgetRenderer) or self.grouped_choices():
+            return super().render(name, value, attrs, renderer)
+        values = self.format_value(value)
+        options = []
+        selected_one = False
+        for plain, escaped, label in self.escaped_choices():
+            # Django's Select marks only the first option with the value as selected.
+            selected = not selected_one and plain in values
+            selected_one |= selected
+            options.append(f'\n  <option value="{escaped}"{" selected" if selected else ""}>{label}</option>\n')
+        return mark_safe(  # noqa: S308 - escaped_choices() and _attrs() escape every value
+            f'<select name="{conditional_escape(name)}"{_attrs(self.build_attrs(self.attrs, attrs))}>'
+            f'{"".join(options)}\n</select>'
+        )
+
+    def grouped_choices(self):
+        return any(isinstance(label, list | tuple) for _value, label in self.choices)
+
+    def escaped_choices(self):
+        """[(value, escaped value, escaped label)], kept while the choices and the language stay the same.
+
+        Worked out when a select is built (_division_select), so the copies of it share them.
+        """
+        language = translation.get_language()
+        cached = self.__dict__.get("_escaped")
+        if cached is None or cached[0] is not self.choices or cached[1] != language:
+            escaped = []
+            for value, label in self.choices:
+                value = "" if value is None else value
+                escaped.append((str(value), conditional_escape(value), conditional_escape(label)))
+            cached = self._escaped = (self.choices, language, escaped)
+        return cached[2]
 
 
 LEVEL_LABELS = {
@@ -211,6 +253,7 @@ def _division_select(group, level, parent):
     )
     # Required in clean() (a level may legitimately be empty), so say so in the label.
     field.show_as_required = True
+    field.widget.escaped_choices()
     built = (field, frozenset(o.code for o in options))
     with _SELECTS_LOCK:
         fields = _SELECTS["fields"]
@@ -374,6 +417,77 @@ class WidgetRenderer(DjangoTemplates):
 WIDGET_RENDERER = WidgetRenderer()
 
 
+class StepBoundField(forms.BoundField):
+    """A step's field, with `wizard_html`: the field group of includes/field.html, written in Python.
+
+    The wizard shows up to a dozen fields a page, and that template cost more than the
+    widgets it wraps. `wizard_html` is exactly the template's HTML (the tests in
+    tests/forms_intake/test_wizard_rendering.py render both): change them together.
+    """
+
+    @property
+    def wizard_html(self):
+        widget = self.field.widget
+        if widget.is_hidden and not isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
+            return mark_safe(f"\n{self}\n\n")  # noqa: S308 - the widget's own escaped HTML
+        auto_id = conditional_escape(self.auto_id)
+        errors = self.errors
+        help_text = self.help_text
+        group = " form-group--error" if errors else ""
+        error_html = ""
+        if errors:
+            error_label = conditional_escape(gettext("Error:"))
+            messages = "".join(
+                f'<span class="visually-hidden">{error_label}</span> {conditional_escape(e)} ' for e in errors
+            )
+            error_html = f'<p class="field-error" id="{auto_id}_error">{messages}</p>'
+        help_html = (
+            f'<p class="hint" id="{auto_id}_helptext">{conditional_escape(help_text)}</p>' if help_text else ""
+        )
+        label = conditional_escape(self.label)
+        if isinstance(widget, forms.RadioSelect):
+            described = (f"{auto_id}_helptext" if help_text else "") + (f" {auto_id}_error" if errors else "")
+            radios = "".join(
+                f'\n            <div class="radios__item">{radio.tag()}'
+                f'<label for="{conditional_escape(radio.id_for_label)}">'
+                f"{conditional_escape(radio.choice_label)}</label></div>\n        "
+                for radio in self
+            )
+            html = (
+                f'\n\n<div class="form-group{group}">\n'
+                f'    <fieldset class="fieldset" aria-describedby="{described}">\n'
+                f'        <legend class="fieldset__legend">{label}</legend>\n'
+                f"        {help_html}\n"
+                f"        {error_html}\n"
+                f'        <div class="radios">\n'
+                f"        {radios}\n"
+                f"        </div>\n"
+                f"    </fieldset>\n"
+                f"</div>\n\n"
+            )
+        elif isinstance(widget, forms.CheckboxInput):
+            html = (
+                f'\n\n<div class="form-group{group}">\n'
+                f"    {error_html}\n"
+                f'    <div class="checkbox">{self}<label for="{conditional_escape(self.id_for_label)}">{label}</label>'
+                f"</div>\n"
+                f"</div>\n\n"
+            )
+        else:
+            optional = ""
+            if not self.field.required and not getattr(self.field, "show_as_required", False):
+                optional = f' <span class="optional">{conditional_escape(gettext("(optional)"))}</span>'
+            html = (
+                f'\n\n<div class="form-group{group}">\n'
+                f'    <label class="label" for="{conditional_escape(self.id_for_label)}">{label}{optional}</label>\n'
+                f"    {help_html}\n"
+                f"    {error_html}\n"
+                f"    {self}\n"
+                f"</div>\n\n"
+            )
+        return mark_safe(html)  # noqa: S308 - every value above is escaped, or Django's own escaped HTML
+
+
 # --------------------------------------------------------------------------
 # The steps
 # --------------------------------------------------------------------------
@@ -383,6 +497,7 @@ class StepForm(forms.Form):
     """Base of every step: a topic heading, optional guidance and the wizard's extra arguments."""
 
     default_renderer = WIDGET_RENDERER
+    bound_field_class = StepBoundField
     title = ""
     #: Optional grouping of the fields: [(legend, [field names])]; the template draws a fieldset per group.
     groups: list = []

@@ -1,7 +1,10 @@
-"""The wizard's widgets are written in Python (forms.WidgetRenderer): the HTML must be Django's, byte for byte."""
+"""The wizard writes its widgets and field groups in Python (forms.WidgetRenderer, DivisionSelect,
+StepBoundField.wizard_html): the HTML must be that of Django's widget templates and of includes/field.html,
+byte for byte."""
 
 import pytest
 from django.forms.renderers import DjangoTemplates
+from django.template.loader import get_template
 from django.utils import translation
 
 from forms_intake import forms as steps
@@ -63,3 +66,37 @@ def test_a_division_select_is_a_copy_of_its_own(registration_site):
     assert "data-test" not in second.fields["hukou_province"].widget.attrs
     assert second.fields["hukou_province"].label != "changed"
     assert "data-test" not in str(steps.AddressForm(prefix="address")["hukou_province"])
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize(("form_class", "prefix", "context", "answers"), CASES)
+@pytest.mark.parametrize("bound", [True, False], ids=["answered", "empty"])
+def test_each_field_group_is_the_html_of_the_field_template(registration_site, language, form_class, prefix, context,
+                                                             answers, bound):
+    data = {f"{prefix}-{key}": value for key, value in answers.items()} if bound else None
+    template = get_template("forms_intake/includes/field.html")
+    with translation.override(language):
+        form = form_class(data=data, prefix=prefix, wizard_context=context)
+        if bound:
+            form.is_valid()
+        for bound_field in form:
+            assert bound_field.wizard_html == template.render({"field": bound_field}), bound_field.name
+
+
+def test_errors_hints_and_hidden_fields_are_written_like_the_template(registration_site):
+    template = get_template("forms_intake/includes/field.html")
+    forms = [
+        steps.FilerForm(data={"filer-filing_for": "nobody"}, prefix="filer"),
+        steps.ReasonForm(data={"reason-not_insured_reason": "other"}, prefix="reason"),
+        steps.UnitForm(data={"unit-unit_type": "employer"}, prefix="unit", wizard_context={"employed": True}),
+        steps.UnitForm(data={}, prefix="unit", wizard_context={"employed": False}),
+        steps.IdentityForm(data={"identity-name": "<i>", "identity-id_number": "1" * 40}, prefix="identity"),
+        steps.AddressForm(data={"address-hukou_province": "999999"}, prefix="address"),
+    ]
+    for form in forms:
+        assert not form.is_valid()
+        for bound_field in form:
+            assert bound_field.wizard_html == template.render({"field": bound_field}), bound_field.name
+    # The cases above really cover errors with hints and hidden fields.
+    assert any(bf.errors and bf.help_text for form in forms for bf in form)
+    assert any(bf.field.widget.is_hidden for form in forms for bf in form)
