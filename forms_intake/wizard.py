@@ -472,6 +472,7 @@ class RegistrationWizard(NamedUrlSessionWizardView):
                 "divisions_url": self.page_url("divisions"),
                 "keepalive_url": self.page_url("keepalive"),
                 "expired_url": self.page_url("expired"),
+                "restart_url": self.base_url,
                 "session_seconds": settings.SESSION_COOKIE_AGE,
                 "refresh_button": REFRESH_BUTTON,
             }

@@ -118,6 +118,9 @@ def test_a_get_or_a_second_tab_never_resets_progress(client, registration_site):
 
 def test_start_again_clears_the_answers(client, registration_site):
     run_wizard(client, employed_self_answers(), stop_before="address")
+    # Every step page offers it, in its language.
+    assert 'action="/register/" class="wizard-restart"' in client.get("/register/step/address/").content.decode()
+    assert 'action="/en/register/" class="wizard-restart"' in client.get("/en/register/step/address/").content.decode()
     response = client.post("/register/", {"restart": "1"})
     assert response["Location"] == "/register/step/filer/"
     assert client.get("/register/step/filer/").context["form"].data == {}
