@@ -220,21 +220,32 @@ LEVEL_LABELS = {
     "county": _("县（市、区）"),
     "town": _("镇（街道）"),
 }
-# Built selects, per (group, level, parent, language) and division index: see _division_select().
+# Built selects, per (level, parent, language) and division index: see _division_select(). A
+# county's townships take about 8 KB with their escaped options: the bound keeps a worker's
+# share under about 8 MB whatever addresses are asked for.
 _SELECTS = {"index": None, "fields": {}}
 _SELECTS_LOCK = threading.Lock()
-_SELECTS_MAX = 4096
+_SELECTS_MAX = 1024
 
 
 def _division_select(group, level, parent):
-    """The select of `level` under the code `parent` (None: nothing chosen above), and its codes.
+    """The select of `level` under the code `parent` (None: nothing chosen above) for `group`, and its codes.
 
     Building a select with its choices is most of the cost of an address step, and every
     request builds several; the division table changes only on deploy, so each select is
     built once per division index (divisions.index()) and language, then copied per form.
     """
+    field, codes = _built_select(level, parent)
+    copied = copy.copy(field)
+    copied.widget = copy.copy(field.widget)
+    # Its own attributes (the group's name in place of the blank one: same order, same HTML); shared choices.
+    copied.widget.attrs = {**field.widget.attrs, "data-division-group": group}
+    return copied, codes
+
+
+def _built_select(level, parent):
     index = divisions.index()
-    key = (group, level, parent, translation.get_language())
+    key = (level, parent, translation.get_language())
     with _SELECTS_LOCK:
         if _SELECTS["index"] is not index:
             _SELECTS["index"] = index
@@ -248,7 +259,7 @@ def _division_select(group, level, parent):
         label=LEVEL_LABELS[level],
         required=False,
         choices=[("", placeholder)] + [(o.code, o.name) for o in options],
-        widget=DivisionSelect(group, level, attrs={"aria-required": "true"}),
+        widget=DivisionSelect("", level, attrs={"aria-required": "true"}),
         error_messages={"invalid_choice": CHOOSE_AGAIN},
     )
     # Required in clean() (a level may legitimately be empty), so say so in the label.
@@ -261,14 +272,6 @@ def _division_select(group, level, parent):
             fields.clear()
         fields[key] = built
     return built
-
-
-def _own_copy(field):
-    """A copy of a built select for one form: its own field, widget and attributes; the choices are shared."""
-    copied = copy.copy(field)
-    copied.widget = copy.copy(field.widget)
-    copied.widget.attrs = dict(field.widget.attrs)
-    return copied
 
 
 class DivisionFieldsMixin:
@@ -295,8 +298,7 @@ class DivisionFieldsMixin:
             parent = None
             for level in levels:
                 name = f"{group}_{level}"
-                field, codes = _division_select(group, level, parent)
-                self.fields[name] = _own_copy(field)
+                self.fields[name], codes = _division_select(group, level, parent)
                 value = self._value(name)
                 parent = value if value in codes else None
 
