@@ -12,7 +12,11 @@ Departures from formtools' defaults, each for a known pitfall:
   save on a GET of a "done" URL), exactly once per idempotency key, and a
   database failure keeps the answers for a retry (503 page);
 * an expired or missing session shows a clear "session expired" page;
-* step data is encrypted in the session (it holds ID and phone numbers).
+* step data is encrypted in the session (it holds ID and phone numbers);
+* the session is saved only when the answers change, or once a minute to
+  extend it (formtools saves it on every request), and earlier steps known
+  to be valid are not validated again on every page (EncryptedSessionStorage,
+  step_is_valid).
 """
 
 from __future__ import annotations
@@ -393,7 +397,7 @@ class RegistrationWizard(NamedUrlSessionWizardView):
 
     def step_is_valid(self, step) -> bool:
         """Answered and valid, from the remembered hash when the answers did not change."""
-        if self.storage.get_step_data(step) is None:
+        if self.storage.plain_step_data(step) is None:
             return False
         digest = self._answer_digests()[step]
         if self.storage.extra_data.get(VALID_STEPS_KEY, {}).get(step) == digest:
