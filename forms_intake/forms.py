@@ -190,7 +190,8 @@ class DivisionSelect(forms.Select):
             selected = not selected_one and plain in values
             selected_one |= selected
             options.append(f'\n  <option value="{escaped}"{" selected" if selected else ""}>{label}</option>\n')
-        return mark_safe(  # noqa: S308 - escaped_choices() and _attrs() escape every value
+        # escaped_choices() and _attrs() escape every value.
+        return mark_safe(  # noqa: S308  # nosec B308 B703
             f'<select name="{conditional_escape(name)}"{_attrs(self.build_attrs(self.attrs, attrs))}>'
             f'{"".join(options)}\n</select>'
         )
@@ -431,7 +432,7 @@ class StepBoundField(forms.BoundField):
     def wizard_html(self):
         widget = self.field.widget
         if widget.is_hidden and not isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
-            return mark_safe(f"\n{self}\n\n")  # noqa: S308 - the widget's own escaped HTML
+            return mark_safe(f"\n{self}\n\n")  # noqa: S308  # nosec B308 B703 - the widget's own HTML
         auto_id = conditional_escape(self.auto_id)
         errors = self.errors
         help_text = self.help_text
@@ -487,7 +488,8 @@ class StepBoundField(forms.BoundField):
                 f"    {self}\n"
                 f"</div>\n\n"
             )
-        return mark_safe(html)  # noqa: S308 - every value above is escaped, or Django's own escaped HTML
+        # Every value above is escaped, or is Django's own escaped widget HTML.
+        return mark_safe(html)  # noqa: S308  # nosec B308 B703
 
 
 # --------------------------------------------------------------------------
