@@ -28,6 +28,7 @@ from collections import OrderedDict
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.http import Http404
 from django.utils import translation
 
 logger = logging.getLogger(__name__)
@@ -158,11 +159,13 @@ class SiteAndRouteMiddleware:
     Wagtail keeps both on the request (`request._wagtail_site`, and
     `request._wagtail_route_for_request`, documented in
     `Page.route_for_request`); set there first, its serve view skips the site
-    query and the walk down the tree (two queries per level). Only plain page
-    routes are memoised (no routable sub-pages with arguments), as a pristine
-    instance of the page read once per generation, of which each request gets a
-    deep copy. Place it after
-    LocaleMiddleware: a route depends on the language.
+    query and the walk down the tree (two queries per level). A route is
+    memoised as a pristine instance of the page read once per generation, of
+    which each request gets a deep copy: by its full path for a plain page; by
+    the page's own path for a routable page (the wizard), whose sub-route is
+    then resolved by the page itself. Place it after LocaleMiddleware: a route
+    depends on the language. (Pages sit below a language home page at depth 2,
+    as wagtail-localize builds the tree.)
     """
 
     def __init__(self, get_response):
@@ -204,29 +207,55 @@ class SiteAndRouteMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not memo_enabled() or not _is_wagtail_serve(view_func):
             return None
+        from wagtail.url_routing import RouteResult
+
         path = view_kwargs.get("path", view_args[0] if view_args else "")
         key = ("route", *site_key(request), path)
-        pristine = memo.peek(request, key)
         request._portal_route_key = key
+        pristine = memo.peek(request, key)
         if pristine is not None:
-            from wagtail.url_routing import RouteResult
-
             request._wagtail_route_for_request = RouteResult(copy.deepcopy(pristine))
+            return None
+        # A sub-route of a routable page (the wizard's steps): the page from the memo by the path that
+        # leads to it, the rest resolved by the page itself. Shortest path first, as Wagtail walks the
+        # tree: a routable page answers its own sub-routes before its children's.
+        parts = [part for part in path.split("/") if part]
+        for depth in range(len(parts) + 1):
+            pristine = memo.peek(request, ("routable", *site_key(request), "/".join(parts[:depth])))
+            if pristine is None:
+                continue
+            page = copy.deepcopy(pristine)
+            try:
+                match = page.resolve_subpage("/" + "".join(f"{part}/" for part in parts[depth:]))
+            except Http404:
+                return None  # perhaps a child page: Wagtail routes it
+            request.routable_resolver_match = match  # as RoutablePageMixin.route() leaves it
+            request._wagtail_route_for_request = RouteResult(page, args=tuple(match))
+            return None
         return None
 
     @staticmethod
     def _remember_route(request):
         key = getattr(request, "_portal_route_key", None)
         route = getattr(request, "_wagtail_route_for_request", None)
-        if key is None or route is None or memo.peek(request, key) is not None:
+        if key is None or route is None or not route[0].live:
             return
         page, args, kwargs = route
-        if args or kwargs or not page.live:
-            return  # a routable page's sub-route: Wagtail routes it every time
+        if args or kwargs:
+            if not hasattr(page, "resolve_subpage"):
+                return  # a route with arguments we do not know how to replay
+            key = ("routable", *key[1:-1], _path_below_language_home(page))
+        if memo.peek(request, key) is not None:
+            return
         # Read afresh: the routed instance went through a render and may carry what it cached there.
         pristine = type(page).objects.filter(pk=page.pk, live=True).first()
         if pristine is not None:
             memo.put(request, key, pristine)
+
+
+def _path_below_language_home(page):
+    """The path of a page below its language's home page ("/home/register/" → "register")."""
+    return "/".join(page.url_path.strip("/").split("/")[1:])
 
 
 def _is_wagtail_serve(view_func):

@@ -142,3 +142,18 @@ def test_pages_render_without_the_memo_while_the_cache_is_down(client, public_si
     response = client.get("/notices/")
     assert response.status_code == 200
     assert response.content == expected
+
+
+def test_the_wizards_routes_come_from_the_memo_with_the_same_answers(client, public_site, memo_on, settings):
+    paths = ["/register/", "/en/register/", "/register/step/filer/", "/register/no-such-route/", "/status/"]
+    memo_on.CONTENT_MEMO_ENABLED = False
+    fresh = {path: client.get(path).status_code for path in paths}
+    memo_on.CONTENT_MEMO_ENABLED = True
+    for path in paths:
+        client.get(path)  # fills the memo: the registration page under its own path
+    assert {path: client.get(path).status_code for path in paths} == fresh
+    assert fresh["/register/"] == 200 and fresh["/register/no-such-route/"] == 404
+    # Routed without walking the page tree: no page query at all.
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/register/")
+    assert not [q for q in queries if "wagtailcore_page" in q["sql"]]
