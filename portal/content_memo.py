@@ -4,11 +4,16 @@ The page cache (portal/cache.py) keeps whole responses for anonymous visitors.
 This module serves the renders that still happen (a cache miss, a visitor with
 a session, the wizard, a page with the page cache off): the Site of a host, the
 page a URL path routes to, whether any view restriction exists, the main menu,
-the language links and the breadcrumbs. None of these change unless an editor
-publishes, so each is computed once per app process and *content generation*
-(the counter that publishing bumps, shared through the cache backend by every
-server) and reused until the generation moves on. A request reads the
-generation once (one small cache round trip, shared with the page cache).
+the language links, the breadcrumbs, the home page's lists and the Q&A's
+questions. None of these change unless an editor publishes, so each is
+computed once per app process and *content generation* (the counter that
+publishing bumps, shared through the cache backend by every server) and reused
+until the generation moves on. A request reads the generation once, shared
+with the page cache, usually without a round trip (portal/generation_watcher.py).
+
+The memo holds at most `GenerationMemo.max_entries` entries per process, each
+tied to a page or a site and language (never to a query string), so its size
+follows the number of pages.
 
 Entries are plain values (ids, titles, URLs), or model instances that no
 request ever touches: each request gets its own copy of the Site and a deep
