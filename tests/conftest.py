@@ -44,6 +44,18 @@ def _fresh_local_caches():
 
 
 @pytest.fixture
+def publish(django_capture_on_commit_callbacks):
+    """Run a publishing action and the on-commit invalidation it schedules, as a real request commits it
+    (tests otherwise roll back, and the page cache and memo never hear of the change)."""
+
+    def run(action, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
 def portal_content(db):
     """The seed content as `make run` loads it (locales, roles, site, pages)."""
     call_command("load_portal_content", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115

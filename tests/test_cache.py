@@ -22,17 +22,6 @@ def cache_on(settings):
     return settings
 
 
-@pytest.fixture
-def publish(django_capture_on_commit_callbacks):
-    """Run a publishing action and the on-commit invalidation it schedules, like a real request would."""
-
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
-
-
 def zh_home():
     return HomePage.objects.get(locale__language_code="zh-hans")
 

@@ -9,17 +9,9 @@ from django.core.cache.backends.locmem import LocMemCache
 from portal import cache as page_cache
 from portal.generation_watcher import GenerationWatcher, announce
 from portal.resilient_cache import ResilientRedisCache
+from tests.security.test_ratelimit import _redis_reachable
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
-
-
-def _redis_reachable():
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
-    except Exception:
-        return False
-    return True
-
 
 pytestmark = pytest.mark.skipif(not _redis_reachable(), reason=f"needs Redis at {REDIS_URL} (.ci/run starts it)")
 

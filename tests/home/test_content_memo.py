@@ -40,17 +40,6 @@ def memo_on(settings):
     content_memo.memo.clear()
 
 
-@pytest.fixture
-def publish(django_capture_on_commit_callbacks):
-    """Run a publishing action and the on-commit invalidation it schedules, as a real request commits it."""
-
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
-
-
 def _zh_notice():
     return NoticePage.objects.get(slug="universal-registration-notice", locale__language_code="zh-hans")
 
