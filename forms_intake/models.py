@@ -5,8 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import BaseLogEntry, BaseLogEntryManager
 
-from .crypto import EncryptedTextField
-from .states import SubmissionStatus
+from forms_intake.rules.crypto import EncryptedTextField
+from forms_intake.rules.states import SubmissionStatus
 
 
 class Division(models.Model):
@@ -293,7 +293,8 @@ class SubmissionLogEntryManager(BaseLogEntryManager):
         return self.filter(submission_id=instance.pk)
 
     def viewable_by_user(self, user):
-        from .scope import scoped_submissions
+        # A cycle with app loading: scope builds on these models, so it is imported when first used.
+        from forms_intake.services.scope import scoped_submissions
 
         if user.is_superuser:
             return self.all()
@@ -321,4 +322,4 @@ class SubmissionLogEntry(BaseLogEntry):
 
 
 # The registration and status-lookup page types (Wagtail pages) live in their own module.
-from .pages import RegistrationPage, StatusLookupPage  # noqa: E402,F401
+from forms_intake.pages import RegistrationPage, StatusLookupPage  # noqa: E402,F401

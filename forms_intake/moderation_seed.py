@@ -7,7 +7,7 @@ administrator `admin` covers the whole province. Idempotent; does nothing
 for a division that is not loaded yet (`load_divisions`).
 """
 
-from .models import Division, StaffDivision
+from forms_intake.models import Division, StaffDivision
 
 #: 长沙市芙蓉区 文艺路街道
 DEMO_TOWNSHIP = "430102001"

@@ -20,9 +20,8 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from forms_intake.services import divisions
 from portal.content_memo import ViewRestrictionsMixin
-
-from . import divisions
 
 STEP_CHOICES = [
     ("filer", _("Who is registering")),
@@ -100,7 +99,7 @@ class RegistrationPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
 
     @path("")
     def introduction(self, request):
-        from .wizard import RECEIPT_SESSION_KEY, WIZARD_PREFIX
+        from forms_intake.wizard.view import RECEIPT_SESSION_KEY, WIZARD_PREFIX
 
         if request.method == "POST":
             # "Start again": the only way to clear the answers.
@@ -125,7 +124,7 @@ class RegistrationPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
 
     @path("step/<str:step>/")
     def step(self, request, step):
-        from .wizard import registration_wizard
+        from forms_intake.wizard.view import registration_wizard
 
         if request.method not in ("GET", "HEAD", "POST"):
             return HttpResponseNotAllowed(["GET", "POST"])
@@ -133,7 +132,7 @@ class RegistrationPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
 
     @path("done/")
     def receipt(self, request):
-        from .wizard import receipt_for, session_expired
+        from forms_intake.wizard.view import receipt_for, session_expired
 
         submission = receipt_for(request)
         if submission is None:
@@ -149,8 +148,8 @@ class RegistrationPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
 
     @path("done/print/")
     def printable(self, request):
-        from .printable import render_printable
-        from .wizard import receipt_for, session_expired
+        from forms_intake.services.printable import render_printable
+        from forms_intake.wizard.view import receipt_for, session_expired
 
         submission = receipt_for(request)
         if submission is None:
@@ -180,7 +179,7 @@ class RegistrationPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
 
     @path("expired/")
     def expired(self, request):
-        from .wizard import session_expired
+        from forms_intake.wizard.view import session_expired
 
         return session_expired(request, self)
 
@@ -201,7 +200,7 @@ class StatusLookupPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
 
     @path("")
     def lookup(self, request):
-        from .status import status_lookup_view
+        from forms_intake.wizard.status import status_lookup_view
 
         return status_lookup_view(request, self)
 

@@ -5,10 +5,9 @@ run) and each page is created only when missing; English pages are
 wagtail-localize translations of the Chinese ones.
 """
 
+from forms_intake.pages import RegistrationPage, StatusLookupPage
+from forms_intake.services.divisions import load_divisions
 from home.seeding import save_and_publish, translate_instance
-
-from .divisions import load_divisions
-from .pages import RegistrationPage, StatusLookupPage
 
 REMINDER = (
     "温馨提示：本次登记后，若登记对象相关信息发生变化，"

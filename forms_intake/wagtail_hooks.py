@@ -3,16 +3,13 @@
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
-from . import audit
-from .models import Submission
-from .views_admin import (
-    DashboardPanel,
-    RegistrationMenuGroup,
-    StatisticsReportView,
-    SubmissionPermissionPolicy,
-    staff_division_viewset,
-    submission_viewset,
-)
+from forms_intake.backoffice.dashboard import DashboardPanel
+from forms_intake.backoffice.menus import RegistrationMenuGroup
+from forms_intake.backoffice.policy import SubmissionPermissionPolicy
+from forms_intake.backoffice.report import StatisticsReportView
+from forms_intake.backoffice.viewsets import staff_division_viewset, submission_viewset
+from forms_intake.models import Submission
+from forms_intake.services import audit
 
 # Registered before the viewset so that every generic view uses the scoped policy.
 register_permission_policy(Submission, SubmissionPermissionPolicy(Submission))

@@ -8,18 +8,16 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from forms_intake import flags, routing
-from forms_intake.choices import EmploymentStatus
-from forms_intake.divisions import load_divisions
 from forms_intake.models import Division, Submission
-from forms_intake.states import SubmissionStatus
-from forms_intake.validators import (
-    check_employment_status_for_age,
-    mask_id_number,
-    mask_phone,
-    parse_resident_id,
-    validate_unified_social_credit_code,
-)
+from forms_intake.rules import routing
+from forms_intake.rules.choices import EmploymentStatus
+from forms_intake.rules.eligibility import check_employment_status_for_age
+from forms_intake.rules.employer_codes import validate_unified_social_credit_code
+from forms_intake.rules.personal_data import mask_id_number, mask_phone
+from forms_intake.rules.states import SubmissionStatus
+from forms_intake.rules.validators import parse_resident_id
+from forms_intake.services import flags
+from forms_intake.services.divisions import load_divisions
 
 pytestmark = pytest.mark.django_db
 

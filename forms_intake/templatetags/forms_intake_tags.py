@@ -2,7 +2,7 @@
 
 from django import forms, template
 
-from forms_intake.validators import format_phone
+from forms_intake.rules.personal_data import format_phone
 
 register = template.Library()
 register.filter("phone", format_phone)

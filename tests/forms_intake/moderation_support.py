@@ -16,9 +16,11 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from stdnum.cn import ric
 
-from forms_intake import flags, routing
 from forms_intake.models import Division, StaffDivision, Submission
-from forms_intake.validators import generate_reference_number, mask_id_number, mask_phone
+from forms_intake.rules import routing
+from forms_intake.rules.personal_data import mask_id_number, mask_phone
+from forms_intake.rules.reference import generate_reference_number
+from forms_intake.services import flags
 from portal import roles
 
 DIVISIONS = [

@@ -7,9 +7,9 @@ later cannot escape it.
 import pytest
 from django.urls import reverse
 
+from forms_intake.backoffice.viewsets import submission_viewset
 from forms_intake.models import Submission, SubmissionEvent
-from forms_intake.states import SubmissionStatus as S
-from forms_intake.views_admin import submission_viewset
+from forms_intake.rules.states import SubmissionStatus as S
 from portal import roles
 from tests.forms_intake.moderation_support import TOWNSHIP_A, TOWNSHIP_B, make_divisions, make_staff, make_submission
 
@@ -166,7 +166,7 @@ def test_bulk_claim_with_mixed_ids_touches_only_own_rows(client, world):
 
 
 def test_site_history_report_does_not_show_other_divisions(client, world):
-    from forms_intake import transitions
+    from forms_intake.services import transitions
 
     transitions.perform(world["b"], "claim", make_staff("handler_b", roles.HANDLER, [TOWNSHIP_B]))
     client.force_login(world["handler_a"])
@@ -183,7 +183,7 @@ def test_site_history_report_does_not_show_other_divisions(client, world):
                  "forms_intake_statistics", "forms_intake_statistics_results", "wagtailadmin_home"]
 )
 def test_listing_fragments_reports_and_dashboard_never_show_other_divisions(client, world, url_name):
-    from forms_intake import transitions
+    from forms_intake.services import transitions
 
     # Give B a handler so it would appear in 我的待办 if scoping failed.
     transitions.perform(world["b"], "claim", make_staff("handler_b", roles.HANDLER, [TOWNSHIP_B]))
@@ -195,7 +195,7 @@ def test_listing_fragments_reports_and_dashboard_never_show_other_divisions(clie
 
 
 def test_dashboard_panel_counts_only_the_users_divisions(rf, world):
-    from forms_intake.views_admin import DashboardPanel
+    from forms_intake.backoffice.dashboard import DashboardPanel
 
     request = rf.get("/admin/")
     request.user = world["handler_a"]

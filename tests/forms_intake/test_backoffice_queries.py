@@ -19,9 +19,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from forms_intake import statistics, views_admin
+from forms_intake.backoffice import exports, filters
 from forms_intake.models import Submission, SubmissionEvent, SubmissionLogEntry
-from forms_intake.states import SubmissionStatus as S
+from forms_intake.rules.states import SubmissionStatus as S
+from forms_intake.services import statistics
 from portal import roles
 from tests.forms_intake.moderation_support import TOWNSHIP_A, TOWNSHIP_B, make_divisions, make_staff, make_submission
 
@@ -101,7 +102,7 @@ def test_the_list_never_reads_encrypted_columns(client, world):
 def test_csv_export_reads_in_chunks_and_records_every_exported_row(client, world, monkeypatch):
     rows = _make_rows(7)
     outside = make_submission(unit_division=TOWNSHIP_B, residence_division=TOWNSHIP_B)
-    monkeypatch.setattr(views_admin, "EXPORT_AUDIT_BATCH", 3)
+    monkeypatch.setattr(exports, "EXPORT_AUDIT_BATCH", 3)
     client.force_login(world["handler"])
     response = client.get(reverse("forms_intake_submission:index"), {"export": "csv"})
     assert response.streaming
@@ -171,5 +172,5 @@ def test_division_filter_markup_equals_djangos_select():
     choices = [("", "---------"), ("43", "Provincial queue (待分派)"), ("430102", "\u2003\u2003芙蓉区 <&\"> (430102)")]
     for value in (None, "", "430102", "999"):
         expected = forms.Select(choices=choices).render("division", value, {"id": "id_division"})
-        plain = views_admin.PlainSelect(choices=choices).render("division", value, {"id": "id_division"})
+        plain = filters.PlainSelect(choices=choices).render("division", value, {"id": "id_division"})
         assert _squash(plain) == _squash(expected)

@@ -2,9 +2,9 @@
 
 import pytest
 
-from forms_intake import divisions
-from forms_intake.forms import AddressForm
 from forms_intake.models import Division
+from forms_intake.services import divisions
+from forms_intake.steps.forms import AddressForm
 
 from .wizard_support import CHANGSHA, FURONG, FURONG_TOWN, HUNAN, address_answers, subset_rows
 

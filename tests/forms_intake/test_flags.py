@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from forms_intake import flags
 from forms_intake.models import Division
-from forms_intake.states import SubmissionStatus
+from forms_intake.rules.states import SubmissionStatus
+from forms_intake.services import flags
 from tests.forms_intake.moderation_support import build_submission, make_divisions, make_id_number, make_submission
 
 pytestmark = pytest.mark.django_db

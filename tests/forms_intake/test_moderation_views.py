@@ -7,9 +7,9 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import translation
 
-from forms_intake import audit, transitions
 from forms_intake.models import Submission, SubmissionEvent, SubmissionLogEntry
-from forms_intake.states import SubmissionStatus as S
+from forms_intake.rules.states import SubmissionStatus as S
+from forms_intake.services import audit, transitions
 from portal import roles
 from tests.forms_intake.moderation_support import TOWNSHIP_A, TOWNSHIP_B, make_divisions, make_staff, make_submission
 

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from forms_intake import statistics
 from forms_intake.models import Submission
-from forms_intake.states import SubmissionStatus as S
+from forms_intake.rules.states import SubmissionStatus as S
+from forms_intake.services import statistics
 from portal import roles
 from tests.forms_intake.moderation_support import TOWNSHIP_A, TOWNSHIP_B, make_divisions, make_staff, make_submission
 

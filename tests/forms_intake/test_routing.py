@@ -2,7 +2,7 @@
 
 import pytest
 
-from forms_intake import routing
+from forms_intake.rules import routing
 from tests.forms_intake.moderation_support import build_submission, make_divisions
 
 pytestmark = pytest.mark.django_db

@@ -3,9 +3,9 @@
 import pytest
 from django.core.cache import caches
 
-from forms_intake import status as status_module
 from forms_intake.models import Submission
-from forms_intake.states import SubmissionStatus
+from forms_intake.rules.states import SubmissionStatus
+from forms_intake.wizard import status as status_module
 
 from .wizard_support import ADULT_ID, CHILD_ID, employed_self_answers, run_wizard
 

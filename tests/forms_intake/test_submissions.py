@@ -2,10 +2,10 @@
 
 import pytest
 
-from forms_intake import divisions
 from forms_intake.models import Division, Submission
-from forms_intake.submissions import answers_from_steps, build_submission, create_submission
-from forms_intake.validators import is_valid_reference_number
+from forms_intake.rules.reference import is_valid_reference_number
+from forms_intake.services import divisions
+from forms_intake.services.submissions import answers_from_steps, build_submission, create_submission
 
 from .wizard_support import ADULT_ID, CHILD_ID, FURONG, FURONG_TOWN, PARENT_ID, subset_rows
 

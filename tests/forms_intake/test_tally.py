@@ -19,10 +19,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from forms_intake import retention, statistics, transitions
 from forms_intake.models import Submission, SubmissionTally
-from forms_intake.scope import prefix_q
-from forms_intake.states import SubmissionStatus as S
+from forms_intake.rules.states import SubmissionStatus as S
+from forms_intake.services import retention, statistics, transitions
+from forms_intake.services.scope import prefix_q
 from portal import roles
 from tests.forms_intake.moderation_support import (
     TOWNSHIP_A,
@@ -105,7 +105,7 @@ def test_the_tally_equals_a_fresh_count_after_every_kind_of_write(world):
 def test_a_bulk_load_by_copy_is_tallied():
     from django.core.management import call_command
 
-    from forms_intake.divisions import load_divisions
+    from forms_intake.services.divisions import load_divisions
     from tests.test_generate_submissions import DIVISION_ROWS
 
     load_divisions(rows=DIVISION_ROWS)

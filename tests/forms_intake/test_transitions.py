@@ -5,10 +5,10 @@ import threading
 import pytest
 from django.db import connection
 
-from forms_intake import transitions
 from forms_intake.models import Submission, SubmissionEvent, SubmissionLogEntry
-from forms_intake.states import SubmissionStatus as S
-from forms_intake.transitions import Conflict, TransitionError
+from forms_intake.rules.states import SubmissionStatus as S
+from forms_intake.services import transitions
+from forms_intake.services.transitions import Conflict, TransitionError
 from portal import roles
 from tests.forms_intake.moderation_support import TOWNSHIP_A, TOWNSHIP_B, make_divisions, make_staff, make_submission
 

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from forms_intake import divisions
 from forms_intake.models import Submission
+from forms_intake.services import divisions
 
 from .wizard_support import employed_self_answers, proxy_child_answers, step_post
 

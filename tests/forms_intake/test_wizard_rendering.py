@@ -7,7 +7,7 @@ from django.forms.renderers import DjangoTemplates
 from django.template.loader import get_template
 from django.utils import translation
 
-from forms_intake import forms as steps
+from forms_intake.steps import forms as steps
 
 from .wizard_support import ADULT_ID, CHANGSHA, FURONG, FURONG_TOWN, HUNAN, address_answers
 

@@ -13,8 +13,8 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from forms_intake import wizard
 from forms_intake.models import Submission
+from forms_intake.wizard import storage
 
 from .wizard_support import employed_self_answers, run_wizard, step_post
 
@@ -43,8 +43,8 @@ def test_viewing_a_step_writes_nothing_and_storing_answers_writes_once(client, r
 def test_a_page_view_after_a_minute_extends_the_session(client, registration_site):
     run_wizard(client, employed_self_answers(), stop_before="address")
     before = Session.objects.get().expire_date
-    later = wizard.time.time() + wizard.EncryptedSessionStorage.EXPIRY_REFRESH_SECONDS + 1
-    with mock.patch.object(wizard.time, "time", return_value=later), CaptureQueriesContext(connection) as viewing:
+    later = storage.time.time() + storage.EncryptedSessionStorage.EXPIRY_REFRESH_SECONDS + 1
+    with mock.patch.object(storage.time, "time", return_value=later), CaptureQueriesContext(connection) as viewing:
         assert client.get("/register/step/address/").status_code == 200
     assert len(session_writes(viewing)) == 1
     assert Session.objects.get().expire_date >= before
@@ -57,7 +57,7 @@ def test_steps_known_to_be_valid_are_still_checked_again_at_the_final_submit(cli
     assert client.get("/register/step/review/").status_code == 200
     # A rule moved on after the steps were checked (here the date: the registrant, born in 1990, is a child
     # again): the final submit revalidates every step and sends the resident to the one that fails.
-    with mock.patch("forms_intake.forms._today", return_value=date(2000, 1, 1)):
+    with mock.patch("forms_intake.steps.forms.current_date", return_value=date(2000, 1, 1)):
         response = client.post("/register/step/review/", step_post("review", {"confirm_true": "on", "consent": "on"}))
         assert response["Location"] == "/register/step/employment/"
         assert client.get("/register/step/employment/").context["form"].errors["employment_status"]

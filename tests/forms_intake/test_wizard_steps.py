@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from forms_intake.forms import EmploymentForm, FilerForm, IdentityForm, ProxyForm, ReasonForm, UnitForm
+from forms_intake.steps.forms import EmploymentForm, FilerForm, IdentityForm, ProxyForm, ReasonForm, UnitForm
 
 from .wizard_support import ADULT_ID, CHILD_ID, MOBILE, PARENT_ID, make_id
 

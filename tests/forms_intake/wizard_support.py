@@ -8,7 +8,7 @@ from unittest import mock
 from django.core.management import call_command
 from stdnum.cn import ric
 
-from forms_intake import divisions as division_module
+from forms_intake.services import divisions as division_module
 
 # Hunan, Beijing (a municipality) and Guangdong's 东莞 (townships straight under a city).
 _SUBSET_PREFIXES = ("43", "11", "4419", "440000", "42")

@@ -3,8 +3,8 @@
 import pytest
 from django.core.cache import caches
 
-from forms_intake import status as status_module
 from forms_intake.models import Submission
+from forms_intake.wizard import status as status_module
 from tests.forms_intake.wizard_support import ADULT_ID, employed_self_answers, make_id, run_wizard
 
 from .test_ratelimit import REDIS, REDIS_URL, _redis_reachable
@@ -80,7 +80,7 @@ def test_a_refused_lookup_does_not_reveal_whether_the_pair_exists(client, regist
 def test_final_submit_is_limited_per_client_and_keeps_the_answers(
     client, registration_site, limiter_cache, monkeypatch
 ):
-    from forms_intake import wizard
+    from forms_intake.wizard import view as wizard
 
     monkeypatch.setattr(wizard, "SUBMIT_LIMIT", 3)  # the real limit (30 an hour) works the same way
     review = {"registration-current_step": "review", "review-confirm_true": "on", "review-consent": "on"}

@@ -5,7 +5,7 @@ statistics, listings, their fragments and exports. (Per-view 404s are in tests/f
 import pytest
 from django.urls import reverse
 
-from forms_intake import audit, transitions
+from forms_intake.services import audit, transitions
 from portal import roles
 from tests.forms_intake.moderation_support import TOWNSHIP_A, make_divisions, make_staff, make_submission
 

@@ -74,7 +74,7 @@ def test_database_failure_at_final_submit_gives_503_and_keeps_the_answers(client
     run_wizard(client, employed_self_answers(), stop_before="review")
     review = step_post("review", {"confirm_true": "on", "consent": "on"})
     client.raise_request_exception = False
-    with mock.patch("forms_intake.wizard.create_submission", side_effect=DatabaseError("connection lost")):
+    with mock.patch("forms_intake.wizard.view.create_submission", side_effect=DatabaseError("connection lost")):
         failed = client.post("/register/step/review/", review)
     assert failed.status_code == 503
     body = failed.content.decode()
@@ -89,7 +89,7 @@ def test_database_failure_at_final_submit_gives_503_and_keeps_the_answers(client
 
 def test_unexpected_error_shows_the_bare_500_page(client, registration_site):
     client.raise_request_exception = False
-    with mock.patch("forms_intake.wizard.RegistrationWizard.get", side_effect=RuntimeError("SELECT * FROM x")):
+    with mock.patch("forms_intake.wizard.view.RegistrationWizard.get", side_effect=RuntimeError("SELECT * FROM x")):
         response = client.get("/register/step/filer/")
     assert response.status_code == 500
     body = response.content.decode()

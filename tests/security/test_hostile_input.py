@@ -22,8 +22,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
-from forms_intake.forms import STEP_FORMS, StatusLookupForm
 from forms_intake.models import Submission
+from forms_intake.steps.forms import STEP_FORMS, StatusLookupForm
 from tests.forms_intake.wizard_support import employed_self_answers, proxy_child_answers, run_wizard
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from freezegun import freeze_time
 
-from forms_intake import audit, retention
 from forms_intake.models import Submission, SubmissionEvent, SubmissionLogEntry
-from forms_intake.status import lookup_status
+from forms_intake.services import audit, retention
+from forms_intake.wizard.status import lookup_status
 from tests.forms_intake.moderation_support import make_divisions, make_id_number, make_submission
 
 START = "2026-01-10 08:00:00"

@@ -30,17 +30,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, connection, transaction
 from stdnum.cn import ric, uscc
 
-from forms_intake import routing
-from forms_intake.choices import EmploymentStatus, NotInsuredReason, ProxyRelationship, ServiceBank
-from forms_intake.crypto import get_fernet, lookup_hash
 from forms_intake.models import Division, Submission, SubmissionTally
-from forms_intake.states import SubmissionStatus
-from forms_intake.validators import (
-    MIN_WORKING_AGE,
-    PRESCHOOL_MAX_AGE,
-    generate_reference_number,
-    mask_id_number,
-)
+from forms_intake.rules import routing
+from forms_intake.rules.choices import EmploymentStatus, NotInsuredReason, ProxyRelationship, ServiceBank
+from forms_intake.rules.crypto import get_fernet, lookup_hash
+from forms_intake.rules.eligibility import MIN_WORKING_AGE, PRESCHOOL_MAX_AGE
+from forms_intake.rules.personal_data import mask_id_number
+from forms_intake.rules.reference import generate_reference_number
+from forms_intake.rules.states import SubmissionStatus
 
 # Relative weights. Ages: children are registered by their parents, most
 # registrations are of working age, fewer of the elderly.

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from forms_intake.divisions import load_divisions
+from forms_intake.services.divisions import load_divisions
 
 
 class Command(BaseCommand):

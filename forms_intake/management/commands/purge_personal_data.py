@@ -6,7 +6,7 @@ removed and README "Security and privacy" for the settings. Prints counts only.
 
 from django.core.management.base import BaseCommand
 
-from forms_intake import retention
+from forms_intake.services import retention
 from portal.security import log_security_event
 
 

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, router, transaction
 
-from forms_intake.crypto import EncryptedTextField, get_fernet
+from forms_intake.rules.crypto import EncryptedTextField, get_fernet
 
 
 def encrypted_columns():

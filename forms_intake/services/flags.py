@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
-from .crypto import lookup_hash
-from .states import SubmissionStatus
-from .validators import (
-    _today,
-    check_employment_status_for_age,
-    normalize_id_number,
-    normalize_phone,
-)
+from forms_intake.rules.eligibility import check_employment_status_for_age
+from forms_intake.rules.personal_data import id_hash, phone_hash
+from forms_intake.rules.states import SubmissionStatus
+from forms_intake.rules.text import current_date
+from forms_intake.rules.validators import normalize_id_number
 
 #: A phone number given on this many submissions (including this one) is suspect.
 SHARED_PHONE_THRESHOLD = 3
@@ -33,19 +30,6 @@ FLAG_FIELDS = [
 ]
 
 
-def id_hash(value) -> str:
-    """The keyed lookup hash of an ID number as stored in ``id_number_hash``."""
-    return lookup_hash(normalize_id_number(value))
-
-
-def phone_hash(value) -> str:
-    """The keyed lookup hash of a phone number (E.164) as stored in ``phone_hash``."""
-    try:
-        return lookup_hash(normalize_phone(value))
-    except ValidationError:
-        return lookup_hash(str(value or "").strip())
-
-
 def _ensure_hashes(submission) -> None:
     # The wizard sets the hashes; staff entry and tests may not have yet.
     if not submission.id_number_hash and submission.id_number:
@@ -57,7 +41,7 @@ def _ensure_hashes(submission) -> None:
 
 
 def _others(submission):
-    from .models import Submission
+    from forms_intake.models import Submission
 
     queryset = Submission.objects.all()
     if submission.pk:
@@ -81,7 +65,7 @@ def age_status(submission, today=None) -> bool:
     """The employment status is impossible for the age (from the birth date)."""
     if not submission.birth_date or not submission.employment_status:
         return False
-    today = today or _today()
+    today = today or current_date()
     born = submission.birth_date
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     try:
@@ -125,7 +109,7 @@ def unknown_county(submission) -> bool:
     Does nothing while the division table holds no counties (before
     ``load_divisions``), rather than flagging everybody.
     """
-    from .models import Division
+    from forms_intake.models import Division
 
     number = normalize_id_number(submission.id_number)
     if len(number) < 6:

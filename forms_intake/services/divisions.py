@@ -39,7 +39,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from .models import Division
+from forms_intake.models import Division
 
 logger = logging.getLogger(__name__)
 

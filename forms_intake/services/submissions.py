@@ -14,15 +14,12 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import flags, routing
-from .models import Division, Submission
-from .validators import (
-    generate_reference_number,
-    mask_id_number,
-    mask_phone,
-    normalize_id_number,
-    parse_resident_id,
-)
+from forms_intake.models import Division, Submission
+from forms_intake.rules import routing
+from forms_intake.rules.personal_data import mask_id_number, mask_phone
+from forms_intake.rules.reference import generate_reference_number
+from forms_intake.rules.validators import normalize_id_number, parse_resident_id
+from forms_intake.services import flags
 
 logger = logging.getLogger(__name__)
 

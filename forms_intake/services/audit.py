@@ -47,7 +47,7 @@ class _EventFormatter(LogFormatter):
 
 def register_log_actions(actions):
     """Called from the ``register_log_actions`` hook: our actions and the scoped log model."""
-    from .models import Submission, SubmissionLogEntry
+    from forms_intake.models import Submission, SubmissionLogEntry
 
     actions.register_model(Submission, SubmissionLogEntry)
     for name, label in ACTION_LABELS.items():
@@ -57,7 +57,7 @@ def register_log_actions(actions):
 
 def record(submission, action, user=None, *, from_status="", to_status="", note="", changes=None):
     """Write a timeline event and a Wagtail log entry for ``submission``; returns the event."""
-    from .models import SubmissionEvent
+    from forms_intake.models import SubmissionEvent
 
     if action not in ACTION_LABELS:
         raise ValueError(f"Unknown audit action {action!r}")

@@ -24,10 +24,10 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Case, CharField, Count, IntegerField, Min, Q, Sum, Value, When
 from django.db.models.functions import Substr
 
-from .choices import EmploymentStatus, NotInsuredReason, ServiceBank
-from .routing import UNASSIGNED_QUEUE, scope_prefix
-from .states import SubmissionStatus
-from .validators import _today
+from forms_intake.rules.choices import EmploymentStatus, NotInsuredReason, ServiceBank
+from forms_intake.rules.routing import UNASSIGNED_QUEUE, scope_prefix
+from forms_intake.rules.states import SubmissionStatus
+from forms_intake.rules.text import current_date
 
 #: Age bands (label, lowest age, highest age inclusive or None), from the birth date (taken from the ID).
 AGE_BANDS = [
@@ -77,7 +77,7 @@ def by_division(queryset, parent_prefix: str):
 
 def _division_rows(rows, parent_prefix):
     """Division table from (child prefix, status, n) rows: see by_division."""
-    from .models import Division
+    from forms_intake.models import Division
 
     table: dict[str, dict] = {}
     for row in rows:
@@ -111,7 +111,7 @@ def by_field(queryset, field: str, choices=None):
 
 def _age_band_bounds(today: date | None = None):
     """(born after, born on or before) per age band (AGE_BANDS order); None: no lower bound."""
-    today = today or _today()
+    today = today or current_date()
 
     def years_ago(years):
         try:
@@ -264,8 +264,8 @@ def _tally_answers(prefixes) -> bool:
 
 
 def _tally_scope(prefixes):
-    from .models import SubmissionTally
-    from .scope import prefix_q
+    from forms_intake.models import SubmissionTally
+    from forms_intake.services.scope import prefix_q
 
     condition = Q()
     for prefix in prefixes:

@@ -12,14 +12,14 @@ import hmac
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 
+from forms_intake.models import Submission
+from forms_intake.rules.personal_data import id_hash
+from forms_intake.rules.reference import is_valid_reference_number, normalize_reference_number
+from forms_intake.rules.states import SubmissionStatus
+from forms_intake.rules.validators import normalize_id_number
+from forms_intake.steps.forms import StatusLookupForm
 from portal import ratelimit
 from portal.views import too_many_requests
-
-from .flags import id_hash
-from .forms import StatusLookupForm
-from .models import Submission
-from .states import SubmissionStatus
-from .validators import is_valid_reference_number, normalize_id_number, normalize_reference_number
 
 #: Lookups per client, and per ID number, in each window.
 CLIENT_LIMIT = 20

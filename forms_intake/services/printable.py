@@ -3,7 +3,7 @@
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 
-from .choices import EmploymentStatus, NotInsuredReason, ProxyRelationship, ServiceBank
+from forms_intake.rules.choices import EmploymentStatus, NotInsuredReason, ProxyRelationship, ServiceBank
 
 
 def division_parts(division, *, show_town=False):

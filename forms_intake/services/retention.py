@@ -36,8 +36,8 @@ from django.db import transaction
 from django.db.models.functions import TruncYear
 from django.utils import timezone
 
-from .models import Submission, SubmissionEvent, SubmissionLogEntry
-from .states import SubmissionStatus
+from forms_intake.models import Submission, SubmissionEvent, SubmissionLogEntry
+from forms_intake.rules.states import SubmissionStatus
 
 #: Default policy when settings.RETENTION_DAYS is not set (days since the last change).
 DEFAULT_RETENTION_DAYS = {

@@ -34,9 +34,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, flags
-from .scope import in_scope
-from .states import SubmissionStatus as S
+from forms_intake.rules.states import SubmissionStatus as S
+from forms_intake.services import audit, flags
+from forms_intake.services.scope import in_scope
 
 CLAIM = "forms_intake.claim_submission"
 REVIEW = "forms_intake.review_submission"
@@ -198,7 +198,7 @@ def perform(submission, name, user, *, note="", reason=""):
         # Four-eyes again inside the UPDATE: safe even against a concurrent re-claim.
         conditions &= ~models.Q(handler=user)
 
-    from .models import Submission
+    from forms_intake.models import Submission
 
     with transaction.atomic():
         changed = Submission.objects.filter(conditions).update(**updates)
@@ -216,7 +216,7 @@ def perform(submission, name, user, *, note="", reason=""):
 
 def resubmit_by_resident(submission):
     """A returned submission corrected by the resident goes back to 待受理 (no staff user involved)."""
-    from .models import Submission
+    from forms_intake.models import Submission
 
     with transaction.atomic():
         changed = (
@@ -262,7 +262,7 @@ MASKED_FIELDS = {
 
 
 def _display(field, value):
-    from .validators import mask_id_number, mask_phone
+    from forms_intake.rules.personal_data import mask_id_number, mask_phone
 
     kind = MASKED_FIELDS.get(field)
     if kind == "id":
@@ -291,7 +291,8 @@ def correct(submission, user, new_values: dict, note=""):
     Derived columns (hashes, masked copies, birth date and gender from a new ID
     number) are recomputed. Returns the list of fields that changed.
     """
-    from .validators import mask_id_number, mask_phone, parse_resident_id
+    from forms_intake.rules.personal_data import mask_id_number, mask_phone
+    from forms_intake.rules.validators import parse_resident_id
 
     if not can_correct(submission, user):
         raise TransitionError(_("You cannot correct this registration now."))
@@ -334,7 +335,7 @@ def correct(submission, user, new_values: dict, note=""):
 
 def reroute(submission, user, queue_code, note=""):
     """Move ``submission`` to another queue (provincial administrators only); logged with the reason."""
-    from .routing import scope_prefix
+    from forms_intake.rules.routing import scope_prefix
 
     if not user.has_perm(REROUTE) or not in_scope(user, submission):
         raise TransitionError(_("Only provincial administrators can re-route registrations."))
@@ -344,7 +345,7 @@ def reroute(submission, user, queue_code, note=""):
     if not (note or "").strip():
         raise TransitionError(_("Explain why the registration is re-routed."), code="note_required")
     old = submission.queue_code
-    from .models import Submission
+    from forms_intake.models import Submission
 
     with transaction.atomic():
         Submission.objects.filter(pk=submission.pk).update(queue_code=queue_code, updated_at=timezone.now())

@@ -17,11 +17,11 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import audit
-from . import forms as steps
-from .models import Submission
-from .scope import in_scope, user_prefixes
-from .validators import parse_resident_id
+from forms_intake.models import Submission
+from forms_intake.rules.validators import parse_resident_id
+from forms_intake.services import audit
+from forms_intake.services.scope import in_scope, user_prefixes
+from forms_intake.steps import forms as steps
 
 ADD_PERMISSION = "forms_intake.add_submission"
 
@@ -90,7 +90,7 @@ def assisted_entry_view(request):
         if all(results):
             cleaned = {name: form.cleaned_data for name, form in active.items()}
             cleaned["filer"] = {"filing_for": "other" if "proxy" in active else "self"}
-            from .submissions import answers_from_steps, create_submission
+            from forms_intake.services.submissions import answers_from_steps, create_submission
 
             submission, _created = create_submission(
                 answers_from_steps(cleaned), channel=staff.cleaned_data["channel"], declared_at=timezone.now()

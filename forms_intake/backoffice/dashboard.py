@@ -1,0 +1,37 @@
+"""The registrations panel on the admin home: counts from the tally and the oldest waiting item."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from wagtail.admin.ui.components import Component
+
+from forms_intake.rules.states import SubmissionStatus
+from forms_intake.services.scope import (
+    scoped_submissions,
+    user_prefixes,
+)
+
+
+class DashboardPanel(Component):
+    """Admin home: counts per state in the user's divisions and the age of the oldest waiting item."""
+
+    name = "registrations"
+    order = 50
+    template_name = "forms_intake/admin/dashboard_panel.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context):
+        from django.utils import timezone
+
+        from forms_intake.services import statistics
+
+        prefixes = statistics.scope_prefixes(user_prefixes(self.request.user), "")
+        counts, oldest = statistics.state_counts(scoped_submissions(self.request.user), prefixes=prefixes)
+        return {
+            "rows": [(value, label, counts.get(value, 0)) for value, label in SubmissionStatus.choices],
+            "oldest": oldest,
+            "oldest_days": (timezone.now() - oldest).days if oldest else None,
+            "index_url": reverse("forms_intake_submission:index"),
+        }

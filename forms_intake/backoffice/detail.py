@@ -1,0 +1,223 @@
+"""The submission detail page, the audited reveal, the printed form and the state actions."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from wagtail.admin.views.generic import InspectView
+
+from forms_intake.backoffice.display import choice_label, user_name
+from forms_intake.backoffice.filters import FLAG_CHOICES
+from forms_intake.backoffice.policy import REVEAL, ScopedObjectMixin
+from forms_intake.models import Submission
+from forms_intake.rules.choices import EmploymentStatus, NotInsuredReason, ServiceBank
+from forms_intake.rules.states import SubmissionStatus
+from forms_intake.services import audit, transitions
+from forms_intake.services.scope import (
+    get_scoped_submission_or_404,
+    scoped_submissions,
+)
+
+# --------------------------------------------------------------------------
+# Detail page, reveal and actions
+# --------------------------------------------------------------------------
+
+# The Annex 2 fields of the detail page, by section (labels are the model's verbose names).
+DETAIL_SECTIONS = [
+    (_("Registered person"), ["name", "id_number", "gender", "birth_date", "phone"]),
+    (_("就业状态"), ["employment_status", "employer_name", "employer_division", "employer_village"]),
+    (_("户口所在地"), ["hukou_division"]),
+    (_("常住所在地"), ["residence_division", "residence_village", "residence_street"]),
+    (_("未参保原因"), ["not_insured_reason", "not_insured_reason_other", "service_bank"]),
+    (_("代理人"), ["is_proxy_filing", "proxy_name", "proxy_id_number", "proxy_phone", "proxy_relationship"]),
+    (_("登记单位"), ["unit_type", "unit_name", "unit_code", "unit_division", "unit_village"]),
+    (_("Processing"), ["reference", "status", "channel", "queue_code", "declared_at", "created_at", "handler",
+                       "handled_at", "reviewer", "reviewed_at", "resident_message", "rejection_reason"]),
+]
+
+_MASKED_DISPLAY = {
+    "id_number": "id_number_masked",
+    "phone": "phone_masked",
+    "proxy_id_number": "proxy_id_number_masked",
+    "proxy_phone": "proxy_phone_masked",
+}
+
+_CHOICE_LABELS = {
+    "employment_status": EmploymentStatus,
+    "not_insured_reason": NotInsuredReason,
+    "service_bank": ServiceBank,
+    "rejection_reason": transitions.RejectionReason,
+}
+
+
+def _field_rows(submission, revealed):
+    from forms_intake.rules.choices import ProxyRelationship
+
+    sections = []
+    for title, names in DETAIL_SECTIONS:
+        rows = []
+        for name in names:
+            field = Submission._meta.get_field(name)
+            if name in _MASKED_DISPLAY:
+                value = getattr(submission, name) if (revealed and name == "id_number") else getattr(
+                    submission, _MASKED_DISPLAY[name])
+            elif name in _CHOICE_LABELS:
+                raw = getattr(submission, name)
+                value = choice_label(_CHOICE_LABELS[name], raw) if raw else ""
+            elif name == "proxy_relationship":
+                value = choice_label(ProxyRelationship, submission.proxy_relationship or "") or ""
+            elif field.choices:
+                value = getattr(submission, f"get_{name}_display")()
+            elif name in ("handler", "reviewer"):
+                value = user_name(getattr(submission, name))
+            elif isinstance(field, type(Submission._meta.get_field("is_proxy_filing"))):
+                value = _("Yes") if getattr(submission, name) else _("No")
+            else:
+                value = getattr(submission, name)
+            rows.append({"name": name, "label": field.verbose_name, "value": value if value not in (None, "") else "—"})
+        sections.append((title, rows))
+    return sections
+
+
+def _field_label(name):
+    try:
+        return Submission._meta.get_field(name).verbose_name
+    except Exception:  # noqa: BLE001 - a field removed since the event was written
+        return name
+
+
+def _timeline(submission):
+    """The submission's events, with corrected fields labelled as on the form."""
+    events = list(submission.events.select_related("user").order_by("created_at", "id"))
+    for event in events:
+        event.change_rows = [
+            (_field_label(name), change.get("before", ""), change.get("after", ""))
+            for name, change in (event.changes or {}).items()
+        ]
+    return events
+
+
+class ActionForm(forms.Form):
+    """Note and reason of a transition (what each needs is checked by transitions.perform)."""
+
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+    reason = forms.ChoiceField(
+        label=_("Reason"), required=False, choices=[("", "—"), *transitions.RejectionReason.choices]
+    )
+
+
+class SubmissionInspectView(ScopedObjectMixin, InspectView):
+    """Every Annex 2 field, the masked ID (reveal on POST), the timeline and the allowed actions."""
+
+    template_name = "forms_intake/admin/inspect.html"
+    revealed = False
+
+    def get_fields(self):
+        return []
+
+    def get_page_subtitle(self):
+        return self.object.reference
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        submission = self.object
+        user = self.request.user
+        context.update(
+            submission=submission,
+            sections=_field_rows(submission, self.revealed),
+            revealed=self.revealed,
+            can_reveal=user.has_perm(REVEAL) and not self.revealed,
+            can_print=user.has_perm(REVEAL),
+            events=_timeline(submission),
+            action_labels=audit.ACTION_LABELS,
+            status_labels=dict(SubmissionStatus.choices),
+            transitions=transitions.available(submission, user),
+            action_form=ActionForm(),
+            rejection_reasons=transitions.RejectionReason.choices,
+            can_correct=transitions.can_correct(submission, user),
+            can_reroute=user.has_perm(transitions.REROUTE),
+            flags=[label for name, label in FLAG_CHOICES if getattr(submission, name)],
+        )
+        return context
+
+
+class RevealView(SubmissionInspectView):
+    """POST: show the full ID number once, and record who saw it (GET goes back to the detail page)."""
+
+    def get(self, request, *args, **kwargs):
+        return redirect("forms_intake_submission:inspect", self.object.pk)
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm(REVEAL):
+            raise PermissionDenied
+        audit.record(self.object, "reveal", request.user, from_status=self.object.status, to_status=self.object.status)
+        self.revealed = True
+        return self.render_to_response(self.get_context_data())
+
+
+def print_view(request, pk):
+    """The printable Annex 2 with the staff names and times (B's layout); shows the full ID, so it is recorded."""
+    from forms_intake.services.printable import render_printable
+
+    if not request.user.has_perm(REVEAL):
+        raise PermissionDenied
+    submission = get_scoped_submission_or_404(
+        request.user, pk,
+        Submission.objects.select_related(
+            "hukou_division__parent__parent", "residence_division__parent__parent__parent",
+            "employer_division__parent__parent__parent", "unit_division__parent__parent__parent",
+            "handler", "reviewer",
+        ),
+    )
+    audit.record(submission, "print", request.user, from_status=submission.status, to_status=submission.status)
+    return render_printable(
+        request, submission, back_url=reverse("forms_intake_submission:inspect", args=[submission.pk])
+    )
+
+
+@require_POST
+def action_view(request, pk, name):
+    """Apply one transition from the detail page's buttons (or show why it is not possible)."""
+    submission = get_scoped_submission_or_404(request.user, pk, Submission.objects.select_related("handler"))
+    if name not in transitions.TRANSITIONS:
+        raise Http404
+    form = ActionForm(request.POST)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    try:
+        transitions.perform(submission, name, request.user, note=data.get("note", ""), reason=data.get("reason", ""))
+    except transitions.TransitionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(reference)s: %(action)s.") % {"reference": submission.reference,
+                                                 "action": audit.ACTION_LABELS[name]},
+        )
+    return redirect("forms_intake_submission:inspect", submission.pk)
+
+
+@require_POST
+def bulk_claim_view(request):
+    """Claim the checked waiting registrations; ids outside the user's divisions are ignored."""
+    ids = [value for value in request.POST.getlist("id") if value.isdigit()][:500]
+    queryset = scoped_submissions(request.user).filter(pk__in=ids, status=SubmissionStatus.SUBMITTED)
+    claimed, skipped = transitions.claim_many(queryset.select_related("handler"), request.user)
+    if claimed:
+        messages.success(request, _("Claimed %(count)s registrations.") % {"count": len(claimed)})
+    not_claimed = len(ids) - len(claimed)
+    if not_claimed:
+        messages.warning(
+            request,
+            _("%(count)s registrations could not be claimed (already claimed by someone else, or not available).")
+            % {"count": not_claimed},
+        )
+    return redirect("forms_intake_submission:mine")
+
+

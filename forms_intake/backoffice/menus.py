@@ -1,0 +1,93 @@
+"""The 参保登记 admin menu: one group of links to the back office's screens."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
+
+from forms_intake.services import transitions
+from forms_intake.services.scope import (
+    user_prefixes,
+)
+
+
+class _LinkViewSet(ViewSet):
+    """A menu entry of the 参保登记 group pointing at a view of another viewset."""
+
+    target_url_name = ""
+    permission = "forms_intake.view_submission"
+
+    def get_urlpatterns(self):
+        return []
+
+    @property
+    def menu_url(self):
+        return reverse(self.target_url_name)
+
+    @property
+    def menu_item_class(self):
+        from wagtail.admin.menu import MenuItem
+
+        permission = self.permission
+
+        class _Item(MenuItem):
+            def is_shown(self, request):
+                # user_prefixes is cached on the user: one query for all menu items.
+                return request.user.has_perm(permission) and user_prefixes(request.user) != []
+
+        return _Item
+
+
+class MyItemsMenu(_LinkViewSet):
+    name = "registrations-mine"
+    menu_label = _("My items")
+    icon = "tasks"
+    menu_order = 10
+    target_url_name = "forms_intake_submission:mine"
+    permission = transitions.CLAIM
+
+
+class QueueMenu(_LinkViewSet):
+    name = "registrations-queue"
+    menu_label = _("Queue")
+    icon = "list-ul"
+    menu_order = 20
+    target_url_name = "forms_intake_submission:index"
+
+
+class NewPaperFormMenu(_LinkViewSet):
+    name = "registrations-new"
+    menu_label = _("Enter a paper form")
+    icon = "plus"
+    menu_order = 30
+    target_url_name = "forms_intake_submission:add"
+    permission = "forms_intake.add_submission"
+
+
+class StaffDivisionsMenu(_LinkViewSet):
+    name = "registrations-staff-divisions"
+    menu_label = _("Staff divisions")
+    icon = "group"
+    menu_order = 50
+    target_url_name = "forms_intake_staffdivision:index"
+    permission = "forms_intake.change_staffdivision"
+
+
+class StatisticsMenu(_LinkViewSet):
+    name = "registrations-statistics"
+    menu_label = _("Statistics")
+    icon = "table"
+    menu_order = 40
+    target_url_name = "forms_intake_statistics"
+
+
+class RegistrationMenuGroup(ViewSetGroup):
+    """The 参保登记 menu: my items, queue, paper-form entry, statistics (the queue viewset registers the URLs)."""
+
+    menu_label = _("参保登记")
+    menu_icon = "form"
+    menu_order = 150
+    items = (MyItemsMenu, QueueMenu, NewPaperFormMenu, StatisticsMenu, StaffDivisionsMenu)
+
+

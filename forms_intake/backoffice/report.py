@@ -1,0 +1,155 @@
+"""The statistics report (seed item 19): Wagtail ReportView over the tally, scoped to the user's divisions."""
+
+from __future__ import annotations
+
+import os
+
+import django_filters
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.views.reports import ReportView
+
+from forms_intake.backoffice.filters import PlainSelect, division_choices
+from forms_intake.backoffice.policy import SubmissionPermissionPolicy
+from forms_intake.models import Division, Submission
+from forms_intake.rules.routing import UNASSIGNED_QUEUE
+from forms_intake.rules.states import SubmissionStatus
+from forms_intake.services.scope import (
+    scoped_submissions,
+)
+
+# --------------------------------------------------------------------------
+# Statistics report (seed item 19) and the dashboard panel
+# --------------------------------------------------------------------------
+
+
+class StatisticsFilterSet(WagtailFilterSet):
+    division = django_filters.ChoiceFilter(
+        label=_("division"), method="filter_division", choices=[], widget=PlainSelect
+    )
+    created_at = django_filters.DateFromToRangeFilter(label=_("submitted at"), widget=DateRangePickerWidget)
+
+    class Meta:
+        model = Submission
+        fields = []
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            self.filters["division"].extra["choices"] = [
+                c for c in division_choices(request) if len(c[0]) <= 6 or c[0] == UNASSIGNED_QUEUE
+            ]
+
+    def filter_division(self, queryset, name, value):
+        # Applied by the view (it needs the prefix for the drill-down too).
+        return queryset
+
+
+class StatisticsReportView(ReportView):
+    """Counts by division (drill-down), state, employment status, reason, bank, gender and age band."""
+
+    template_name = "forms_intake/admin/statistics.html"
+    results_template_name = "forms_intake/admin/statistics_results.html"
+    page_title = _("Registration statistics")
+    header_icon = "table"
+    index_url_name = "forms_intake_statistics"
+    index_results_url_name = "forms_intake_statistics_results"
+    filterset_class = StatisticsFilterSet
+    paginate_by = None
+    any_permission_required = ["view"]
+    permission_policy = SubmissionPermissionPolicy(Submission)
+    list_export = ["name", "code", "total", *SubmissionStatus.values]
+    export_headings = {"name": _("division"), "code": _("code"), "total": _("total"),
+                       **dict(SubmissionStatus.choices)}
+    export_filename = "registration-statistics"
+
+    @cached_property
+    def parent_prefix(self):
+        from forms_intake.rules.routing import scope_prefix
+        from forms_intake.services.scope import user_prefixes
+
+        requested = scope_prefix(self.request.GET.get("division", ""))
+        allowed = user_prefixes(self.request.user)
+        if requested and (allowed is None or any(requested.startswith(p) for p in allowed)):
+            return requested
+        if allowed is None or not allowed:
+            return "43"
+        if len(allowed) == 1:
+            return allowed[0]
+        # Several divisions: start at their common level (e.g. two cities → the province).
+        common = os.path.commonprefix(allowed)
+        return common[: max((n for n in (2, 4, 6) if n <= len(common)), default=2)]
+
+    @cached_property
+    def up_division(self):
+        """The division one level up, when the user may see it (for the "up one level" link)."""
+        from forms_intake.services.scope import user_prefixes
+
+        up = {4: 2, 6: 4}.get(len(self.parent_prefix), 6 if len(self.parent_prefix) > 6 else 0)
+        if not up:
+            return None
+        prefix = self.parent_prefix[:up]
+        allowed = user_prefixes(self.request.user)
+        if allowed is None or any(prefix.startswith(p) for p in allowed):
+            return prefix
+        return None
+
+    def scoped(self):
+        from forms_intake.services.scope import prefix_q
+
+        queryset = scoped_submissions(self.request.user).filter(prefix_q(self.parent_prefix))
+        if self.filters and self.filters.is_valid():
+            queryset = self.filters.filter_queryset(queryset)
+        return queryset
+
+    @cached_property
+    def report(self):
+        """(division rows, summary): one query on PostgreSQL (statistics.report)."""
+        from forms_intake.services import statistics
+        from forms_intake.services.scope import user_prefixes
+
+        filtered = self.filters and self.filters.is_valid() and any(
+            value not in (None, "", [], ()) for name, value in self.filters.form.cleaned_data.items()
+            if name != "division"  # the drill-down is the parent prefix, not a filter
+        )
+        # Without other filters the scope is a set of queue-code prefixes, which the tally can answer.
+        prefixes = None if filtered else statistics.scope_prefixes(user_prefixes(self.request.user),
+                                                                   self.parent_prefix)
+        return statistics.report(self.scoped(), self.parent_prefix, prefixes=prefixes)
+
+    def get_queryset(self):
+        from types import SimpleNamespace
+
+        rows = [dict(row) for row in self.report[0]]
+        biggest = max((r["total"] for r in rows), default=0) or 1
+        for row in rows:
+            row["bar"] = round(row["total"] * 100 / biggest, 1)
+            # The chart gives names 30% of the width and bars at most 60%.
+            row["bar_chart"] = round(row["bar"] * 0.6, 1)
+            row["label_x"] = round(30 + row["bar_chart"], 1)
+            if row["name"] is None:
+                row["name"] = str(_("Provincial queue (待分派)"))
+            row["by_status"] = [row[value] for value in SubmissionStatus.values]
+        return [SimpleNamespace(**row) for row in rows]
+
+    def filter_queryset(self, queryset):
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        from forms_intake.services import statistics
+
+        context = super().get_context_data(**kwargs)
+        context["summary"] = self.report[1]
+        context["status_choices"] = SubmissionStatus.choices
+        context["parent_prefix"] = self.parent_prefix
+        context["parent_division"] = Division.objects.filter(
+            code=statistics.division_code_for_prefix(self.parent_prefix)).first()
+        context["total"] = sum(row.total for row in context["object_list"])
+        context["up_division"] = self.up_division
+        return context
+
+    def to_row_dict(self, item):
+        return {field: getattr(item, field, "") for field in self.list_export}
+
+

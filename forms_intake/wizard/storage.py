@@ -1,0 +1,101 @@
+"""The wizard's session storage: answers encrypted in the session, written only when they change."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from django.utils.datastructures import MultiValueDict
+from formtools.wizard.storage.session import SessionStorage
+
+from forms_intake.rules import crypto
+
+VALID_STEPS_KEY = "valid_steps"
+
+
+class EncryptedSessionStorage(SessionStorage):
+    """formtools' session storage with each step's answers encrypted (Fernet, as the model fields).
+
+    The session table would otherwise hold ID and phone numbers in clear
+    (base64 is not encryption). Decrypted data is cached for the request.
+
+    formtools marks the session modified whenever its data is *read*, so
+    every step page rewrote the session (a database write with
+    `cached_db`). Here the session is saved only when the wizard's data
+    really changed during the request, or at most once a minute
+    (`EXPIRY_REFRESH_SECONDS`) to keep pushing its expiry forward while the
+    resident moves between pages: the timeout warning counts from the page
+    load, so a page view must still extend the session.
+    """
+
+    _ENCRYPTED = "__encrypted__"
+    _data = None
+    #: When the wizard data was last written (seconds since the epoch), to refresh the expiry.
+    SAVED_AT_KEY = "saved_at"
+    EXPIRY_REFRESH_SECONDS = 60
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._plain = {}
+        #: The wizard's hashes of the answers (RegistrationWizard._answer_digests), until they change.
+        self.digests = None
+        self._loaded = self._fingerprint()
+
+    def _get_data(self):
+        # Only this storage writes its key during a request: keep the dict instead of asking the session each time.
+        if self._data is None:
+            self._data = self.request.session[self.prefix]
+        return self._data
+
+    def _set_data(self, value):
+        self.request.session[self.prefix] = value  # marks the session modified
+        self._data = value
+
+    data = property(_get_data, _set_data)
+
+    def _fingerprint(self):
+        stored = self.request.session.get(self.prefix)
+        return json.dumps(stored, sort_keys=True, default=str) if stored is not None else None
+
+    def update_response(self, response):
+        super().update_response(response)
+        stored = self.request.session.get(self.prefix)
+        if stored is None:
+            return
+        now = int(time.time())
+        if self._fingerprint() != self._loaded or now - stored.get(self.SAVED_AT_KEY, 0) >= self.EXPIRY_REFRESH_SECONDS:
+            stored[self.SAVED_AT_KEY] = now
+            self.request.session.modified = True
+
+    def set_step_data(self, step, cleaned_data):
+        if isinstance(cleaned_data, MultiValueDict):
+            cleaned_data = dict(cleaned_data.lists())
+        # Keep only this step's fields: not the CSRF token or the buttons.
+        cleaned_data = {k: v for k, v in cleaned_data.items() if k.startswith(f"{step}-")}
+        self._plain[step] = cleaned_data
+        self.digests = None
+        self.data[self.step_data_key][step] = {self._ENCRYPTED: crypto.encrypt(json.dumps(cleaned_data))}
+
+    def get_step_data(self, step):
+        plain = self.plain_step_data(step)
+        return MultiValueDict(plain) if plain is not None else None
+
+    def plain_step_data(self, step):
+        """The step's stored answers as {field: [values]} (decrypted once per request), or None; not to be changed."""
+        if step not in self._plain:
+            stored = self.data[self.step_data_key].get(step)
+            plain = None
+            if isinstance(stored, dict) and self._ENCRYPTED in stored:
+                try:
+                    plain = json.loads(crypto.decrypt(stored[self._ENCRYPTED]))
+                except Exception:  # noqa: BLE001 - unreadable (e.g. rotated keys): as if never answered
+                    plain = None
+            self._plain[step] = plain
+        return self._plain[step]
+
+    def init_data(self):
+        super().init_data()
+        self._plain = {}
+        self.digests = None
+
+
