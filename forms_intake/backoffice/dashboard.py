@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.admin.ui.components import Component
 
 from forms_intake.rules.states import SubmissionStatus
+from forms_intake.services import statistics
 from forms_intake.services.scope import (
     scoped_submissions,
     user_prefixes,
@@ -23,9 +25,7 @@ class DashboardPanel(Component):
         self.request = request
 
     def get_context_data(self, parent_context):
-        from django.utils import timezone
 
-        from forms_intake.services import statistics
 
         prefixes = statistics.scope_prefixes(user_prefixes(self.request.user), "")
         counts, oldest = statistics.state_counts(scoped_submissions(self.request.user), prefixes=prefixes)

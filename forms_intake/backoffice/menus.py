@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
 from forms_intake.services import transitions
@@ -27,7 +28,6 @@ class _LinkViewSet(ViewSet):
 
     @property
     def menu_item_class(self):
-        from wagtail.admin.menu import MenuItem
 
         permission = self.permission
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from types import SimpleNamespace
 
 import django_filters
 from django.utils.functional import cached_property
@@ -13,10 +14,13 @@ from wagtail.admin.views.reports import ReportView
 from forms_intake.backoffice.filters import PlainSelect, division_choices
 from forms_intake.backoffice.policy import SubmissionPermissionPolicy
 from forms_intake.models import Division, Submission
-from forms_intake.rules.routing import UNASSIGNED_QUEUE
+from forms_intake.rules.routing import UNASSIGNED_QUEUE, scope_prefix
 from forms_intake.rules.states import SubmissionStatus
+from forms_intake.services import statistics
 from forms_intake.services.scope import (
+    prefix_q,
     scoped_submissions,
+    user_prefixes,
 )
 
 # --------------------------------------------------------------------------
@@ -66,8 +70,6 @@ class StatisticsReportView(ReportView):
 
     @cached_property
     def parent_prefix(self):
-        from forms_intake.rules.routing import scope_prefix
-        from forms_intake.services.scope import user_prefixes
 
         requested = scope_prefix(self.request.GET.get("division", ""))
         allowed = user_prefixes(self.request.user)
@@ -84,7 +86,6 @@ class StatisticsReportView(ReportView):
     @cached_property
     def up_division(self):
         """The division one level up, when the user may see it (for the "up one level" link)."""
-        from forms_intake.services.scope import user_prefixes
 
         up = {4: 2, 6: 4}.get(len(self.parent_prefix), 6 if len(self.parent_prefix) > 6 else 0)
         if not up:
@@ -96,7 +97,6 @@ class StatisticsReportView(ReportView):
         return None
 
     def scoped(self):
-        from forms_intake.services.scope import prefix_q
 
         queryset = scoped_submissions(self.request.user).filter(prefix_q(self.parent_prefix))
         if self.filters and self.filters.is_valid():
@@ -106,8 +106,6 @@ class StatisticsReportView(ReportView):
     @cached_property
     def report(self):
         """(division rows, summary): one query on PostgreSQL (statistics.report)."""
-        from forms_intake.services import statistics
-        from forms_intake.services.scope import user_prefixes
 
         filtered = self.filters and self.filters.is_valid() and any(
             value not in (None, "", [], ()) for name, value in self.filters.form.cleaned_data.items()
@@ -119,7 +117,6 @@ class StatisticsReportView(ReportView):
         return statistics.report(self.scoped(), self.parent_prefix, prefixes=prefixes)
 
     def get_queryset(self):
-        from types import SimpleNamespace
 
         rows = [dict(row) for row in self.report[0]]
         biggest = max((r["total"] for r in rows), default=0) or 1
@@ -137,7 +134,6 @@ class StatisticsReportView(ReportView):
         return queryset
 
     def get_context_data(self, **kwargs):
-        from forms_intake.services import statistics
 
         context = super().get_context_data(**kwargs)
         context["summary"] = self.report[1]

@@ -10,6 +10,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import DateColumn, TitleColumn, UserColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from forms_intake.backoffice.assisted_entry import assisted_entry_view
 from forms_intake.backoffice.columns import ClaimCheckboxColumn, PlainColumn, QueueColumn, StatusColumn
 from forms_intake.backoffice.corrections import CorrectionView
 from forms_intake.backoffice.detail import RevealView, SubmissionInspectView, action_view, bulk_claim_view, print_view
@@ -94,7 +95,6 @@ class SubmissionViewSet(ModelViewSet):
     @property
     def add_view(self):
         # Assisted entry of a paper form, with the wizard's own step forms.
-        from forms_intake.backoffice.assisted_entry import assisted_entry_view
 
         return assisted_entry_view
 

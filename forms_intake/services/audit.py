@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import LogFormatter
 from wagtail.log_actions import log as wagtail_log
 
+from forms_intake.models import Submission, SubmissionEvent, SubmissionLogEntry
+
 PREFIX = "forms_intake."
 
 #: Action name → label shown in the timeline, the history and the log filters.
@@ -47,7 +49,6 @@ class _EventFormatter(LogFormatter):
 
 def register_log_actions(actions):
     """Called from the ``register_log_actions`` hook: our actions and the scoped log model."""
-    from forms_intake.models import Submission, SubmissionLogEntry
 
     actions.register_model(Submission, SubmissionLogEntry)
     for name, label in ACTION_LABELS.items():
@@ -57,7 +58,6 @@ def register_log_actions(actions):
 
 def record(submission, action, user=None, *, from_status="", to_status="", note="", changes=None):
     """Write a timeline event and a Wagtail log entry for ``submission``; returns the event."""
-    from forms_intake.models import SubmissionEvent
 
     if action not in ACTION_LABELS:
         raise ValueError(f"Unknown audit action {action!r}")

@@ -24,6 +24,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.http import Http404
 
+from forms_intake.models import Division, Submission
 from forms_intake.rules.routing import scope_prefix
 
 VIEW_PERMISSION = "forms_intake.view_submission"
@@ -91,7 +92,6 @@ def scope_q(user) -> Q | None:
 
 def scoped_submissions(user, queryset=None):
     """``queryset`` (default: all submissions) restricted to the user's divisions."""
-    from forms_intake.models import Submission
 
     if queryset is None:
         queryset = Submission.objects.all()
@@ -128,7 +128,6 @@ def get_scoped_submission_or_404(user, pk, queryset=None):
 
 def user_divisions(user):
     """Divisions the user may filter by: their own divisions and everything below them."""
-    from forms_intake.models import Division
 
     prefixes = user_prefixes(user)
     queryset = Division.objects.all()

@@ -24,10 +24,12 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Case, CharField, Count, IntegerField, Min, Q, Sum, Value, When
 from django.db.models.functions import Substr
 
+from forms_intake.models import Division, SubmissionTally
 from forms_intake.rules.choices import EmploymentStatus, NotInsuredReason, ServiceBank
 from forms_intake.rules.routing import UNASSIGNED_QUEUE, scope_prefix
 from forms_intake.rules.states import SubmissionStatus
 from forms_intake.rules.text import current_date
+from forms_intake.services.scope import prefix_q
 
 #: Age bands (label, lowest age, highest age inclusive or None), from the birth date (taken from the ID).
 AGE_BANDS = [
@@ -77,7 +79,6 @@ def by_division(queryset, parent_prefix: str):
 
 def _division_rows(rows, parent_prefix):
     """Division table from (child prefix, status, n) rows: see by_division."""
-    from forms_intake.models import Division
 
     table: dict[str, dict] = {}
     for row in rows:
@@ -264,8 +265,6 @@ def _tally_answers(prefixes) -> bool:
 
 
 def _tally_scope(prefixes):
-    from forms_intake.models import SubmissionTally
-    from forms_intake.services.scope import prefix_q
 
     condition = Q()
     for prefix in prefixes:
