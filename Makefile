@@ -39,8 +39,9 @@ test: $(STAMP) ## Run every test (browser tests when Chromium is present; E2E=re
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run -v0
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP) ## Lint with ruff and bandit
+lint: $(STAMP) ## Lint: ruff, the import contracts of the wings (import-linter) and bandit
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/bandit -q -ll -c pyproject.toml -r portal home forms_intake faq
 
 messages: $(STAMP) ## Update the .po catalogues from the code and compile them (needs gettext)
