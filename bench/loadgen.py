@@ -1,13 +1,17 @@
 """Async HTTP load generators: a fallback for wrk (aiohttp), and simulated residents completing the wizard.
 
-`run_load(url, duration, connections)` hammers one URL like wrk does.
-`run_wizard(base, duration, residents)` has `residents` people concurrently
-fill in the whole Annex 2 wizard as a browser would (GET each step, POST it
-with the page's CSRF token and the cookies, follow the redirect), each
-registration with a fresh session and a new, valid ID number, and counts
-completed registrations. It speaks HTTP/1.1 on asyncio streams itself: it
-runs on the same cores as the server it measures, and aiohttp cost twice the
-CPU per request.
+`run_load(url, duration, connections)` hammers one URL like wrk does, follows
+no redirect and counts every status code (a 302 to another page is not the page).
+`run_wizard(base, prefix, duration, residents)` has `residents` people
+concurrently fill in the whole Annex 2 wizard as a browser would (GET each
+step, POST it with the page's CSRF token and the cookies, follow the redirect),
+each registration with a fresh session and a new, valid ID number. A
+registration counts as completed only when every step answered as expected
+(each GET the form of the step it should be, each POST a redirect to the next
+step, the last one to the receipt) and the receipt shows a reference number
+not seen before in the run; anything else is a failed registration, counted
+with its reason. It speaks HTTP/1.1 on asyncio streams itself: it runs on the
+same cores as the server it measures, and aiohttp cost twice the CPU per request.
 """
 
 import asyncio
@@ -15,10 +19,11 @@ import random
 import re
 import statistics
 import time
+from collections import Counter
 from urllib.parse import urlencode, urlsplit
 
-import aiohttp
 from stdnum.cn import ric
+from verdicts import is_success, receipt_reference, step_of
 
 _CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -30,38 +35,47 @@ def _percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
-async def _hammer(url, deadline, session, latencies, errors):
+async def _hammer(url, deadline, session, latencies, statuses, errors):
+    import aiohttp
+
     while time.monotonic() < deadline:
         started = time.perf_counter()
         try:
-            async with session.get(url) as response:
+            async with session.get(url, allow_redirects=False) as response:
                 await response.read()
-                if response.status >= 400:
-                    errors.append(response.status)
+                statuses[response.status] += 1
         except aiohttp.ClientError as error:
             errors.append(repr(error))
+            continue
         latencies.append((time.perf_counter() - started) * 1000)
 
 
 async def _load(url, duration, connections):
-    latencies, errors = [], []
+    import aiohttp
+
+    latencies, errors, statuses = [], [], Counter()
     connector = aiohttp.TCPConnector(limit=connections)
     async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar()) as session:
         started = time.monotonic()
         deadline = started + duration
-        await asyncio.gather(*[_hammer(url, deadline, session, latencies, errors) for _ in range(connections)])
+        await asyncio.gather(
+            *[_hammer(url, deadline, session, latencies, statuses, errors) for _ in range(connections)]
+        )
         elapsed = time.monotonic() - started
     return {
+        "requests": len(latencies),
         "rps": len(latencies) / elapsed,
         "p50_ms": statistics.median(latencies) if latencies else 0.0,
         "p95_ms": _percentile(latencies, 0.95),
         "errors": len(errors),
+        "statuses": {str(status): n for status, n in sorted(statuses.items())},
+        "non2xx": sum(n for status, n in statuses.items() if not is_success(status)),
         "tool": "aiohttp",
     }
 
 
 def run_load(url, duration, connections):
-    """Requests/s and latency of GET `url` with `connections` concurrent keep-alive clients."""
+    """Requests/s, latency and status codes of GET `url` with `connections` concurrent keep-alive clients."""
     return asyncio.run(_load(url, duration, connections))
 
 
@@ -102,6 +116,10 @@ def _answers(rng):
     ]
 
 
+class Unexpected(Exception):
+    """A request answered something other than what the next step of a registration needs."""
+
+
 class _Browser:
     """What a browser does for one resident, on plain asyncio streams: GET, POST, cookies, redirects by hand.
 
@@ -112,23 +130,23 @@ class _Browser:
     `Secure` and the bench speaks plain http.
     """
 
-    def __init__(self, host, port, latencies, errors):
+    def __init__(self, host, port, latencies, statuses):
         self.host = host
         self.port = port
         self.latencies = latencies
-        self.errors = errors
+        self.statuses = statuses
         self.cookies = {}
         self.address = "10.0.0.1"
 
-    async def request(self, method, path, data=None, expect=(200,)):
-        """(status, headers, body) of one request; (None, None, None) and an error when the status is unexpected."""
+    async def request(self, method, path, data=None, expect=200):
+        """(headers, body) of one request; raises Unexpected when the status is not `expect`."""
         lines = [
             f"{method} {path} HTTP/1.1",
             f"Host: {self.host}:{self.port}",
             "Connection: close",
             "Accept: text/html",
             # Each resident has their own address, set as the load balancer would: the wizard
-            # limits final submits per address (forms_intake.wizard.SUBMIT_LIMIT).
+            # limits final submits per address (the wizard's SUBMIT_LIMIT).
             f"X-Forwarded-For: {self.address}",
         ]
         if self.cookies:
@@ -147,6 +165,7 @@ class _Browser:
                 writer.close()
         self.latencies.append((time.perf_counter() - started) * 1000)
         status, headers, content = _parse_response(raw)
+        self.statuses[status] += 1
         for value in headers.get("set-cookie", ()):
             name, _, rest = value.partition("=")
             cookie_value, _, attributes = rest.partition(";")
@@ -154,32 +173,47 @@ class _Browser:
                 self.cookies.pop(name.strip(), None)
             else:
                 self.cookies[name.strip()] = cookie_value.strip()
-        if status not in expect:
-            self.errors.append(f"{method} {path.split('?')[0]} → {status}")
-            return None, None, None
-        return status, headers, content
+        if status != expect:
+            raise Unexpected(f"{method} {_route(path, self.prefix)} → {status} (expected {expect})")
+        return headers, content
 
     async def register(self, rng, prefix):
+        """One whole registration; the reference number on its receipt. Raises Unexpected or OSError."""
+        self.prefix = prefix
         self.cookies = {}
         self.address = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+        answers = _answers(rng)
+        expected = [f"{prefix}step/{step}/" for step, _data in answers[1:]] + [f"{prefix}done/"]
         path = f"{prefix}step/filer/"
-        _status, _headers, body = await self.request("GET", path)
-        if body is None:
-            return False
-        for step, data in _answers(rng):
+        _headers, body = await self.request("GET", path)
+        for (step, data), next_path in zip(answers, expected, strict=True):
+            shown = step_of(body)
+            if shown != step:
+                raise Unexpected(f"GET {_route(path, prefix)} showed step {shown!r}, expected {step!r}")
             token = _CSRF.search(body)
+            if not token:
+                raise Unexpected(f"GET {_route(path, prefix)}: no CSRF token in the form")
             payload = {"registration-current_step": step, **{f"{step}-{k}": v for k, v in data.items()}}
-            if token:
-                payload["csrfmiddlewaretoken"] = token.group(1).decode()
-            _status, headers, _body = await self.request("POST", f"{prefix}step/{step}/", payload, expect=(302,))
-            if headers is None:
-                return False
-            location = urlsplit(headers["location"][-1])  # relative or absolute, as a browser follows it
+            payload["csrfmiddlewaretoken"] = token.group(1).decode()
+            headers, _body = await self.request("POST", f"{prefix}step/{step}/", payload, expect=302)
+            location = urlsplit(headers.get("location", [""])[-1])  # relative or absolute, as a browser follows it
+            if location.path != next_path:
+                raise Unexpected(
+                    f"POST {_route(f'{prefix}step/{step}/', prefix)} → {_route(location.path, prefix) or 'no location'}"
+                    f" (expected {_route(next_path, prefix)})"
+                )
             path = location.path + (f"?{location.query}" if location.query else "")
-            _status, _headers, body = await self.request("GET", path)
-            if body is None:
-                return False
-        return path.endswith("/done/")
+            _headers, body = await self.request("GET", path)
+        reference = receipt_reference(body)
+        if reference is None:
+            raise Unexpected(f"GET {_route(path, prefix)}: 200 without a reference number (not a receipt)")
+        return reference
+
+
+def _route(path, prefix):
+    """A path shown in an error sample, without the query string (which could carry nothing personal anyway)."""
+    path = path.split("?")[0]
+    return "…/" + path[len(prefix):] if prefix and path.startswith(prefix) else path
 
 
 def _parse_response(raw):
@@ -212,37 +246,48 @@ def _dechunk(data):
 
 
 async def _wizard(base, prefix, duration, residents):
-    latencies, errors = [], []
-    completed = []
+    latencies, statuses = [], Counter()
+    references = []
+    failures = Counter()
     target = urlsplit(base)
     started = time.monotonic()
     deadline = started + duration
 
     async def resident(index):
-        rng = random.Random(index * 7919 + int(started))
-        person = _Browser(target.hostname, target.port or 80, latencies, errors)
+        rng = random.Random(index * 7919 + int(started * 1000))
+        person = _Browser(target.hostname, target.port or 80, latencies, statuses)
+        # A registration started before the deadline runs to its end (completed or failed).
         while time.monotonic() < deadline:
             try:
-                if await person.register(rng, prefix):
-                    completed.append(time.monotonic())
+                references.append(await person.register(rng, prefix))
+            except Unexpected as error:
+                failures[str(error)] += 1
             except OSError as error:  # refused, reset, timed out (ConnectionError and TimeoutError are OSErrors)
-                errors.append(repr(error))
+                failures[type(error).__name__] += 1
 
     await asyncio.gather(*[resident(i) for i in range(residents)])
     elapsed = time.monotonic() - started
+    distinct = set(references)
+    duplicates = len(references) - len(distinct)
+    if duplicates:
+        failures["the same reference number on two receipts"] += duplicates
     return {
-        "completed": len(completed),
-        "per_second": len(completed) / elapsed,
+        "completed": len(distinct),
+        # One per registration that did not reach a new receipt, with the first thing that went wrong.
+        "failed": sum(failures.values()),
+        "per_second": len(distinct) / elapsed,
         "requests": len(latencies),
         "p50_ms": statistics.median(latencies) if latencies else 0.0,
         "p95_ms": _percentile(latencies, 0.95),
-        "errors": len(errors),
-        "error_samples": sorted(set(errors))[:5],
+        "statuses": {str(status): n for status, n in sorted(statuses.items())},
+        "failures": dict(failures.most_common()),
+        "references": sorted(distinct),
+        "latencies": latencies,
         "residents": residents,
         "seconds": round(elapsed, 1),
     }
 
 
 def run_wizard(base, prefix, duration, residents):
-    """Completed registrations per second and step latency with `residents` people at once."""
+    """Completed registrations (with their reference numbers), failures and step latency, `residents` at once."""
     return asyncio.run(_wizard(base, prefix, duration, residents))

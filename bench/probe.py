@@ -1,31 +1,40 @@
 """Measurements that need Django itself; bench/run.py runs this with the production settings.
 
-    python bench/probe.py pages       # URLs of the public pages to load-test, and their warm query counts
+    python bench/probe.py pages       # URLs, markers and query counts (warm and cold) of the public pages
     python bench/probe.py backoffice  # back-office latencies at the current number of submissions
     python bench/probe.py export N    # peak memory of a CSV export of about N rows
-    python bench/probe.py count       # number of submissions
+    python bench/probe.py count       # number of submissions and their table
 
-Each prints one JSON object on its last line of output.
+Each prints one JSON object on its last line of output. `BENCH_TREE` (default:
+the tree this file is in) is the project tree to import, so that the same probe
+measures a baseline checkout (bench/run.py --baseline). Models are looked up by
+app label (`apps.get_model("forms_intake", "Submission")`) and screens by URL
+name, never by internal module paths; the only project module imported is
+portal.roles, for the names of the staff groups.
 """
 
 import json
 import os
+import re
 import resource
 import statistics
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, os.environ.get("BENCH_TREE") or str(BENCH_DIR.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
 
 import django  # noqa: E402
 
 django.setup()
 
+from django.apps import apps  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from verdicts import REFERENCE, check_page, is_login_page, page_marker  # noqa: E402
 
 HOST = "localhost"
 # The public page types of the issue, by model; the first live Chinese page of each is measured.
@@ -35,6 +44,8 @@ PAGE_TYPES = [
     ("Q&A", "faq.FaqPage"),
     ("schedule", "home.SchedulePage"),
 ]
+# Group names of the staff roles (portal.roles), in case that module moves.
+HANDLER_GROUP, PROVINCIAL_ADMIN_GROUP = "经办人", "省级管理员"
 
 
 def _emit(data):
@@ -45,9 +56,12 @@ def _client():
     return Client(HTTP_HOST=HOST)
 
 
+def _submission_model():
+    return apps.get_model("forms_intake", "Submission")
+
+
 def pages():
-    """URL and query counts (page cache off; warm and cold memo) of each public page type."""
-    from django.apps import apps
+    """URL, content marker and query counts (page cache off; warm and cold memo) of each public page type."""
     from django.conf import settings
     from wagtail.models import Locale
 
@@ -66,25 +80,43 @@ def pages():
             found.append({"page": label, "missing": f"no live {model_path}"})
             continue
         url = page.get_url()
+        marker = page_marker(page.title)
         client.get(url, secure=True)  # warm: template loading, the memo of page parts (portal/content_memo.py)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url, secure=True)
         # Cold: as the first render after a publish (the memo switched off).
         settings.CONTENT_MEMO_ENABLED = False
         with CaptureQueriesContext(connection) as cold:
-            client.get(url, secure=True)
+            cold_response = client.get(url, secure=True)
         settings.CONTENT_MEMO_ENABLED = True
+        problems = []
+        for name, answer in (("warm", response), ("cold", cold_response)):
+            problems += [
+                f"in process, {name}: {p}"
+                for p in check_page(answer.status_code, answer.get("Content-Type"), answer.content, marker)
+            ]
         found.append(
             {
                 "page": label,
                 "url": url,
+                "marker": marker,
                 "status": response.status_code,
                 "queries": len(queries),
                 "queries_cold": len(cold),
                 "bytes": len(response.content),
+                "problems": problems,
             }
         )
     _emit({"pages": found})
+
+
+def _group_names():
+    try:
+        from portal import roles
+
+        return roles.HANDLER, roles.PROVINCIAL_ADMIN
+    except (ImportError, AttributeError):
+        return HANDLER_GROUP, PROVINCIAL_ADMIN_GROUP
 
 
 def _bench_users():
@@ -94,12 +126,12 @@ def _bench_users():
     from django.db.models import Count
     from django.db.models.functions import Left
 
-    from forms_intake.models import Division, StaffDivision, Submission
-    from portal import roles
-
+    division_model = apps.get_model("forms_intake", "Division")
+    staff_division_model = apps.get_model("forms_intake", "StaffDivision")
+    handler_group, admin_group = _group_names()
     users = get_user_model()
     busiest = (
-        Submission.objects.exclude(queue_code="43")
+        _submission_model().objects.exclude(queue_code="43")
         .annotate(county=Left("queue_code", 6))
         .values("county")
         .annotate(n=Count("id"))
@@ -109,20 +141,34 @@ def _bench_users():
     county = busiest["county"]
     result = {}
     for username, group, division in [
-        ("bench_county_handler", roles.HANDLER, county),
-        ("bench_provincial_admin", roles.PROVINCIAL_ADMIN, "430000"),
+        ("bench_county_handler", handler_group, county),
+        ("bench_provincial_admin", admin_group, "430000"),
     ]:
         user, _created = users.objects.get_or_create(username=username, defaults={"is_staff": True})
         user.groups.add(Group.objects.get(name=group))
-        StaffDivision.objects.get_or_create(user=user, division=Division.objects.get(code=division))
+        staff_division_model.objects.get_or_create(user=user, division=division_model.objects.get(code=division))
         result[username] = user
     return result, county, busiest["n"]
 
 
-def _time(client, url, repeat):
+def _screen_problems(response, url, marker):
+    """Why a back-office answer is not the expected screen: status, the sign-in page, the marker missing."""
+    chain = getattr(response, "redirect_chain", [])
+    final = chain[-1][0] if chain else url
+    if is_login_page(final) or (response.status_code == 200 and is_login_page("", response.content)):
+        return ["the sign-in page"]
+    if response.status_code != 200:
+        return [f"status {response.status_code}"]
+    if not marker.search(response.content.decode("utf-8", "replace")):
+        return [f"marker {marker.pattern!r} missing"]
+    return []
+
+
+def _time(client, url, marker, repeat):
     # follow=True: an ID-number search answers with a redirect that keeps the number out of the URL;
-    # the figure must include the listing it leads to.
-    client.get(url, secure=True, follow=True)  # warm-up
+    # the figure must include the listing it leads to. Every answer (the warm-up too) must be the screen.
+    problems = _screen_problems(client.get(url, secure=True, follow=True), url, marker)
+    errors = len(problems) > 0
     times = []
     status = None
     for _ in range(repeat):
@@ -130,49 +176,68 @@ def _time(client, url, repeat):
         response = client.get(url, secure=True, follow=True)
         times.append((time.perf_counter() - started) * 1000)
         status = response.status_code
-    return {"url": url, "status": status, "p50_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1)}
+        found = _screen_problems(response, url, marker)
+        errors += len(found) > 0
+        problems += found
+    return {
+        "url": url,
+        "status": status,
+        "requests": repeat + 1,
+        "errors": errors,
+        "problems": sorted(set(problems)),
+        "p50_ms": round(statistics.median(times), 1),
+        "max_ms": round(max(times), 1),
+    }
 
 
 def backoffice(repeat=7):
     """Latency of the back-office views for a county handler and a provincial administrator."""
     from django.urls import NoReverseMatch, reverse
 
-    from forms_intake.models import Submission
-    from forms_intake.scope import scoped_submissions
-
+    submission_model = _submission_model()
     users, county, county_rows = _bench_users()
     handler = _client()
     handler.force_login(users["bench_county_handler"])
     admin = _client()
     admin.force_login(users["bench_provincial_admin"])
-    results = {"submissions": Submission.objects.count(), "county": county, "county_rows": county_rows}
+    results = {"submissions": submission_model.objects.count(), "county": county, "county_rows": county_rows}
     try:
         index = reverse("forms_intake_submission:index")
     except NoReverseMatch:
         _emit({**results, "missing": "no back-office queue (forms_intake_submission:index)"})
         return
-    scoped = scoped_submissions(users["bench_county_handler"])
+    # The handler's scope is the county: its submissions are those routed to a division under it.
+    scoped = submission_model.objects.filter(queue_code__startswith=county)
     pages = max(1, scoped.filter(status="submitted").count() // 50)
     deep = min(pages, 100)
     sample = scoped.order_by("-id").first()
     raw_id = sample.id_number  # decrypted by the model field, used only as a search term
+    any_reference = REFERENCE
+    its_reference = re.compile(re.escape(sample.reference))
     checks = [
-        ("queue list, county scope, first page", handler, index),
-        ("queue list, state filter", handler, f"{index}?status=submitted"),
-        (f"queue list, state filter, page {deep}", handler, f"{index}?status=submitted&p={deep}"),
-        ("detail page", handler, reverse("forms_intake_submission:inspect", args=[sample.pk])),
-        ("dashboard counts (admin home)", handler, reverse("wagtailadmin_home")),
-        ("search by ID number", handler, f"{index}?q={raw_id}"),
-        ("queue list, province (admin)", admin, index),
+        ("queue list, county scope, first page", handler, lambda: index, any_reference),
+        ("queue list, state filter", handler, lambda: f"{index}?status=submitted", any_reference),
+        (f"queue list, state filter, page {deep}", handler, lambda: f"{index}?status=submitted&p={deep}",
+         any_reference),
+        ("detail page", handler, lambda: reverse("forms_intake_submission:inspect", args=[sample.pk]), its_reference),
+        ("dashboard counts (admin home)", handler, lambda: reverse("wagtailadmin_home"),
+         re.compile(r"registrations-panel-heading")),
+        ("search by ID number", handler, lambda: f"{index}?q={raw_id}", its_reference),
+        ("queue list, province (admin)", admin, lambda: index, any_reference),
+        ("statistics report, province", admin, lambda: reverse("forms_intake_statistics"),
+         re.compile(r"registration-statistics")),
     ]
-    try:
-        checks.append(("statistics report, province", admin, reverse("forms_intake_statistics")))
-    except NoReverseMatch:
-        results["statistics_missing"] = True
     timings = []
-    for label, client, url in checks:
-        timing = _time(client, url, repeat)
+    for label, client, url_of, marker in checks:
+        try:
+            url = url_of()
+        except NoReverseMatch as error:
+            timings.append({"check": label, "missing": f"no URL ({error})"})
+            continue
+        timing = _time(client, url, marker, repeat)
         timing["url"] = timing["url"].replace(raw_id, "<id>")
+        timing["marker"] = "a reference number" if marker is any_reference else (
+            "the sample's reference number" if marker is its_reference else marker.pattern)
         timings.append({"check": label, **timing})
     results["timings"] = timings
     _emit(results)
@@ -183,11 +248,10 @@ def export(target_rows=100_000):
     from django.db.models import Count
     from django.urls import reverse
 
-    from forms_intake.models import Submission
-
+    submission_model = _submission_model()
     users, _county, _rows = _bench_users()
     # The province-wide export of one state, whichever state is closest to the target size.
-    counts = dict(Submission.objects.values_list("status").annotate(n=Count("id")))
+    counts = dict(submission_model.objects.values_list("status").annotate(n=Count("id")))
     status, rows = min(counts.items(), key=lambda item: abs(item[1] - target_rows))
     client = _client()
     client.force_login(users["bench_provincial_admin"])
@@ -209,6 +273,7 @@ def export(target_rows=100_000):
     _emit(
         {
             "status": response.status_code,
+            "content_type": response.get("Content-Type", ""),
             "streaming": bool(getattr(response, "streaming", False)),
             "rows": lines - 1,
             "expected_rows": rows,
@@ -221,9 +286,8 @@ def export(target_rows=100_000):
 
 
 def count():
-    from forms_intake.models import Submission
-
-    _emit({"submissions": Submission.objects.count()})
+    model = _submission_model()
+    _emit({"submissions": model.objects.count(), "table": model._meta.db_table})
 
 
 if __name__ == "__main__":
