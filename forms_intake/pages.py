@@ -20,20 +20,12 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from forms_intake.rules import annex2
 from forms_intake.services import divisions
 from portal.content_memo import ViewRestrictionsMixin
 
-STEP_CHOICES = [
-    ("filer", _("Who is registering")),
-    ("identity", _("The person to be registered")),
-    ("proxy", _("代理人")),
-    ("employment", _("就业状态")),
-    ("address", _("Addresses")),
-    ("workplace", _("工作单位所在地")),
-    ("reason", _("Reason and bank")),
-    ("unit", _("登记单位")),
-    ("review", _("Check your answers")),
-]
+#: The wizard's steps, for choosing which one a piece of guidance belongs to (from the Annex 2 schema).
+STEP_CHOICES = [(step.name, step.review_title or step.title) for step in annex2.schema().steps]
 
 
 class StepGuidanceBlock(blocks.StructBlock):

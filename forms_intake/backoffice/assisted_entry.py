@@ -18,10 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from forms_intake.models import Submission
-from forms_intake.rules.validators import parse_resident_id
+from forms_intake.rules import annex2
 from forms_intake.services import audit
 from forms_intake.services.scope import in_scope, user_prefixes
+from forms_intake.services.submissions import answers_from_steps, create_submission
 from forms_intake.steps import forms as steps
+from forms_intake.steps.forms import step_context
 
 ADD_PERMISSION = "forms_intake.add_submission"
 
@@ -42,39 +44,37 @@ class StaffEntryForm(forms.Form):
     )
 
 
-def _bind(form_class, data, prefix, context):
-    return form_class(data=data, prefix=prefix, wizard_context=context)
+#: The parts of the paper form: the wizard's steps that ask stored Annex 2 fields (not who is filing, nor the review).
+PARTS = [step for step in annex2.schema().steps if any(f.stored for f in annex2.schema().step_fields(step.name))]
 
 
 def _build_forms(data):
-    """Bind every part of the page; later parts get the context the wizard would give them."""
+    """Bind every part of the page; each part gets what the wizard would give it (the schema's needs).
+
+    The filer step is the staff part's "filed by a proxy" box; a part whose condition fails (no proxy,
+    not employed) is shown unbound and left out of the submission.
+    """
     staff = StaffEntryForm(data=data, prefix="staff")
-    context = {}
-    identity = _bind(steps.IdentityForm, data, "identity", context)
-    if identity.is_bound and identity.is_valid():
-        context["id_number"] = identity.cleaned_data["id_number"]
-        # Valid here, so parsing cannot fail.
-        context["birth_date"] = parse_resident_id(identity.cleaned_data["id_number"]).birth_date
     is_proxy = bool(data) and data.get("staff-is_proxy") in ("on", "true", "1")
-    proxy = _bind(steps.ProxyForm, data if is_proxy else None, "proxy", context)
-    employment = _bind(steps.EmploymentForm, data, "employment", context)
-    employed = False
-    if employment.is_bound and employment.is_valid():
-        employed = steps.is_employed(employment.cleaned_data["employment_status"])
-        context["employed"] = employed
-        context["employer_name"] = employment.cleaned_data.get("employer_name", "")
-    address = _bind(steps.AddressForm, data, "address", context)
-    if address.is_bound and address.is_valid():
-        context["village"] = address.cleaned_data.get("residence_village", "")
-    workplace = _bind(steps.WorkplaceForm, data if employed else None, "workplace", context)
-    reason = _bind(steps.ReasonForm, data, "reason", context)
-    unit = _bind(steps.UnitForm, data, "unit", context)
-    parts = {
-        "identity": identity, "proxy": proxy, "employment": employment, "address": address,
-        "workplace": workplace, "reason": reason, "unit": unit,
-    }
-    active = {name: form for name, form in parts.items()
-              if not ((name == "proxy" and not is_proxy) or (name == "workplace" and not employed))}
+    filing_for = annex2.FilingFor.OTHER if is_proxy else annex2.FilingFor.SELF
+    answers = {"filer": {"filing_for": filing_for}}  # valid answers of the parts bound so far
+
+    def value_of(need):
+        return (answers.get(need.step) or {}).get(need.field)
+
+    parts, active = {}, {}
+    form_classes = dict(steps.STEP_FORMS)
+    for step in PARTS:
+        condition = step.condition
+        applies = condition is None or bool(condition.test(value_of(condition)))
+        form = form_classes[step.name](
+            data=data if applies else None, prefix=step.name, wizard_context=step_context(step.needs, value_of)
+        )
+        if applies and form.is_bound and form.is_valid():
+            answers[step.name] = form.cleaned_data
+        parts[step.name] = form
+        if applies:
+            active[step.name] = form
     return staff, parts, active
 
 
@@ -89,9 +89,7 @@ def assisted_entry_view(request):
         results = [staff.is_valid()] + [form.is_valid() for form in active.values()]
         if all(results):
             cleaned = {name: form.cleaned_data for name, form in active.items()}
-            cleaned["filer"] = {"filing_for": "other" if "proxy" in active else "self"}
-            from forms_intake.services.submissions import answers_from_steps, create_submission
-
+            cleaned["filer"] = {"filing_for": annex2.FilingFor.OTHER if "proxy" in active else annex2.FilingFor.SELF}
             submission, _created = create_submission(
                 answers_from_steps(cleaned), channel=staff.cleaned_data["channel"], declared_at=timezone.now()
             )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+from functools import lru_cache
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,78 +13,83 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.generic.models import EditView
 
 from forms_intake.backoffice.policy import ScopedObjectMixin
-from forms_intake.rules.choices import EmploymentStatus, NotInsuredReason, ServiceBank
+from forms_intake.rules import annex2
+from forms_intake.rules.choices import NotInsuredReason
+from forms_intake.rules.eligibility import check_employment_for_birth_date
+from forms_intake.rules.employer_codes import validate_employer_code
+from forms_intake.rules.validators import normalize_phone, parse_resident_id
 from forms_intake.services import transitions
+from forms_intake.steps.forms import schema_form_field
 
 # --------------------------------------------------------------------------
 # Corrections (edit view) and re-routing
 # --------------------------------------------------------------------------
 
 
-class CorrectionForm(forms.Form):
-    """Fields staff may correct (seed item 18). Blank ID/phone fields keep the stored value."""
+KEEP_CURRENT = _("Leave blank to keep the current number.")
 
-    name = forms.CharField(label=_("姓名"), max_length=40)
-    id_number = forms.CharField(
-        label=_("身份证号码"), required=False, max_length=30,
-        help_text=_("Leave blank to keep the current number."),
-    )
-    phone = forms.CharField(
-        label=_("联系电话"), required=False, max_length=30, help_text=_("Leave blank to keep the current number.")
-    )
-    employment_status = forms.ChoiceField(label=_("就业状态"), choices=EmploymentStatus.choices)
-    employer_name = forms.CharField(label=_("工作单位名称"), required=False, max_length=100)
-    residence_village = forms.CharField(label=_("村（社区）"), required=False, max_length=60)
-    residence_street = forms.CharField(label=_("街、路、巷门牌号"), required=False, max_length=100)
-    not_insured_reason = forms.ChoiceField(label=_("未参保原因"), choices=NotInsuredReason.choices)
-    not_insured_reason_other = forms.CharField(label=_("其他原因说明"), required=False, max_length=200)
-    service_bank = forms.ChoiceField(label=_("社保卡服务银行"), choices=ServiceBank.choices)
-    unit_name = forms.CharField(label=_("登记单位名称"), required=False, max_length=100)
-    unit_code = forms.CharField(label=_("组织机构代码"), required=False, max_length=18)
+
+def _correction_field(spec):
+    """The correction form's field for a schema field: the step form's field where it fits.
+
+    ID and phone numbers may be left blank (the stored number stays); choices are a select.
+    """
+    if spec.kind in ("id_number", "phone"):
+        return forms.CharField(label=spec.label, required=False, max_length=30, help_text=KEEP_CURRENT)
+    if spec.kind == "choice":
+        return forms.ChoiceField(label=spec.label, choices=spec.choices.choices)
+    if spec.name == "unit_code":
+        return forms.CharField(label=spec.label, required=False, max_length=spec.max_length)
+    field = schema_form_field(spec)
+    field.label = spec.label
+    field.required = spec.kind == "name"
+    field.widget.is_required = field.required
+    return field
+
+
+@lru_cache(maxsize=4)
+def _correction_fields(schema):
+    return {spec.name: _correction_field(spec) for spec in schema.staff_correctable}
+
+
+def correctable_fields():
+    """Names of the fields staff may correct (the schema's ``staff_correctable``), in order."""
+    return list(_correction_fields(annex2.schema()))
+
+
+class CorrectionForm(forms.Form):
+    """Fields staff may correct (seed item 18), from the schema. Blank ID/phone fields keep the stored value."""
+
     note = forms.CharField(
         label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000,
         help_text=_("For example: the resident brought their hukou booklet to the counter."),
     )
 
-    def clean_name(self):
-        from forms_intake.rules.validators import validate_person_name
-
-        return validate_person_name(self.cleaned_data["name"])
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = {name: copy.deepcopy(field) for name, field in _correction_fields(annex2.schema()).items()}
+        self.fields = {**fields, "note": self.fields["note"]}
 
     def clean_id_number(self):
-        from forms_intake.rules.validators import parse_resident_id
-
         value = self.cleaned_data["id_number"]
         return parse_resident_id(value).number if value.strip() else ""
 
     def clean_phone(self):
-        from forms_intake.rules.validators import normalize_phone
-
         value = self.cleaned_data["phone"]
         return normalize_phone(value) if value.strip() else ""
 
     def clean_unit_code(self):
-        from forms_intake.rules.employer_codes import validate_employer_code
-
         value = self.cleaned_data["unit_code"]
         return validate_employer_code(value) if value.strip() else ""
 
     def clean(self):
-        from forms_intake.rules.eligibility import check_employment_status_for_age
-        from forms_intake.rules.validators import parse_resident_id
-
         cleaned = super().clean()
         status, number = cleaned.get("employment_status"), cleaned.get("id_number")
         born = parse_resident_id(number).birth_date if number else getattr(self, "birth_date", None)
-        if status and born:
-            from forms_intake.rules.text import current_date
-
-            today = current_date()
-            age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-            try:
-                check_employment_status_for_age(status, age)
-            except ValidationError as error:
-                self.add_error("employment_status", error)
+        try:
+            check_employment_for_birth_date(status, born)
+        except ValidationError as error:
+            self.add_error("employment_status", error)
         if cleaned.get("not_insured_reason") == NotInsuredReason.OTHER and not cleaned.get("not_insured_reason_other"):
             self.add_error("not_insured_reason_other", _("Describe the other reason."))
         return cleaned
@@ -109,8 +117,8 @@ class CorrectionView(ScopedObjectMixin, EditView):
         return form
 
     def get_initial(self):
-        return {name: getattr(self.object, name) for name in CorrectionForm.base_fields if
-                name not in ("id_number", "phone", "note")}
+        return {name: getattr(self.object, name) for name in correctable_fields() if
+                name not in ("id_number", "phone")}
 
     def dispatch(self, request, *args, **kwargs):
         self.object = self.get_object()

@@ -16,7 +16,7 @@ from forms_intake.backoffice.display import choice_label, user_name
 from forms_intake.backoffice.filters import FLAG_CHOICES
 from forms_intake.backoffice.policy import REVEAL, ScopedObjectMixin
 from forms_intake.models import Submission
-from forms_intake.rules.choices import EmploymentStatus, NotInsuredReason, ServiceBank
+from forms_intake.rules import annex2
 from forms_intake.rules.states import SubmissionStatus
 from forms_intake.services import audit, transitions
 from forms_intake.services.scope import (
@@ -28,64 +28,62 @@ from forms_intake.services.scope import (
 # Detail page, reveal and actions
 # --------------------------------------------------------------------------
 
-# The Annex 2 fields of the detail page, by section (labels are the model's verbose names).
+#: The staff's processing fields, after the Annex 2 sections (labels are the model's verbose names).
+PROCESSING_FIELDS = ["reference", "status", "channel", "queue_code", "declared_at", "created_at", "handler",
+                     "handled_at", "reviewer", "reviewed_at", "resident_message", "rejection_reason"]
+#: The Annex 2 fields of the detail page by section (from the schema), then the processing fields.
 DETAIL_SECTIONS = [
-    (_("Registered person"), ["name", "id_number", "gender", "birth_date", "phone"]),
-    (_("就业状态"), ["employment_status", "employer_name", "employer_division", "employer_village"]),
-    (_("户口所在地"), ["hukou_division"]),
-    (_("常住所在地"), ["residence_division", "residence_village", "residence_street"]),
-    (_("未参保原因"), ["not_insured_reason", "not_insured_reason_other", "service_bank"]),
-    (_("代理人"), ["is_proxy_filing", "proxy_name", "proxy_id_number", "proxy_phone", "proxy_relationship"]),
-    (_("登记单位"), ["unit_type", "unit_name", "unit_code", "unit_division", "unit_village"]),
-    (_("Processing"), ["reference", "status", "channel", "queue_code", "declared_at", "created_at", "handler",
-                       "handled_at", "reviewer", "reviewed_at", "resident_message", "rejection_reason"]),
+    *((title, [f.name for f in annex2.schema().by_section.get(key, ())]) for key, title in annex2.schema().sections),
+    (_("Processing"), PROCESSING_FIELDS),
 ]
 
-_MASKED_DISPLAY = {
-    "id_number": "id_number_masked",
-    "phone": "phone_masked",
-    "proxy_id_number": "proxy_id_number_masked",
-    "proxy_phone": "proxy_phone_masked",
-}
 
-_CHOICE_LABELS = {
-    "employment_status": EmploymentStatus,
-    "not_insured_reason": NotInsuredReason,
-    "service_bank": ServiceBank,
-    "rejection_reason": transitions.RejectionReason,
-}
+def _annex2_value(spec, submission, revealed):
+    """One Annex 2 answer as the detail page shows it: masked unless revealed (the ID number only)."""
+    if spec.masked_column:
+        return getattr(submission, spec.name if (revealed and spec.name == "id_number") else spec.masked_column)
+    value = getattr(submission, spec.name)
+    if spec.kind == "choice":
+        return choice_label(spec.choices, value) if value else ""
+    if spec.kind == "bool":
+        return _("Yes") if value else _("No")
+    return value
+
+
+def _processing_value(submission, name):
+    field = Submission._meta.get_field(name)
+    if name == "rejection_reason":
+        reason = submission.rejection_reason
+        return choice_label(transitions.RejectionReason, reason) if reason else ""
+    if field.choices:
+        return getattr(submission, f"get_{name}_display")()
+    if name in ("handler", "reviewer"):
+        return user_name(getattr(submission, name))
+    return getattr(submission, name)
 
 
 def _field_rows(submission, revealed):
-    from forms_intake.rules.choices import ProxyRelationship
-
+    schema = annex2.schema()
     sections = []
-    for title, names in DETAIL_SECTIONS:
+    for key, title in schema.sections:
         rows = []
-        for name in names:
-            field = Submission._meta.get_field(name)
-            if name in _MASKED_DISPLAY:
-                value = getattr(submission, name) if (revealed and name == "id_number") else getattr(
-                    submission, _MASKED_DISPLAY[name])
-            elif name in _CHOICE_LABELS:
-                raw = getattr(submission, name)
-                value = choice_label(_CHOICE_LABELS[name], raw) if raw else ""
-            elif name == "proxy_relationship":
-                value = choice_label(ProxyRelationship, submission.proxy_relationship or "") or ""
-            elif field.choices:
-                value = getattr(submission, f"get_{name}_display")()
-            elif name in ("handler", "reviewer"):
-                value = user_name(getattr(submission, name))
-            elif isinstance(field, type(Submission._meta.get_field("is_proxy_filing"))):
-                value = _("Yes") if getattr(submission, name) else _("No")
-            else:
-                value = getattr(submission, name)
-            rows.append({"name": name, "label": field.verbose_name, "value": value if value not in (None, "") else "—"})
+        for spec in schema.by_section.get(key, ()):
+            value = _annex2_value(spec, submission, revealed)
+            rows.append({"name": spec.name, "label": spec.label, "value": value if value not in (None, "") else "—"})
         sections.append((title, rows))
+    rows = []
+    for name in PROCESSING_FIELDS:
+        value = _processing_value(submission, name)
+        rows.append({"name": name, "label": Submission._meta.get_field(name).verbose_name,
+                     "value": value if value not in (None, "") else "—"})
+    sections.append((_("Processing"), rows))
     return sections
 
 
 def _field_label(name):
+    spec = annex2.schema().by_name.get(name)
+    if spec is not None:
+        return spec.label
     try:
         return Submission._meta.get_field(name).verbose_name
     except Exception:  # noqa: BLE001 - a field removed since the event was written

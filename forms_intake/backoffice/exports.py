@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import islice
 
 from forms_intake.models import Submission
+from forms_intake.rules import annex2
 from forms_intake.services import audit
 
 #: Cell values starting with these would run as formulas in Excel or WPS.
@@ -14,38 +15,26 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_AUDIT_BATCH = 2000
 
 
-EXPORT_FIELDS = [
-    "reference",
-    "status_label",
-    "queue_code",
-    "name",
-    "id_number_masked",
-    "gender",
-    "birth_date",
-    "phone_masked",
-    "employment_status_label",
-    "employer_name",
-    "hukou_division",
-    "residence_division",
-    "residence_village",
-    "residence_street",
-    "not_insured_reason_label",
-    "service_bank_label",
-    "unit_type",
-    "unit_name",
-    "unit_code",
-    "channel",
-    "handler_name",
-    "handled_at",
-    "reviewer_name",
-    "reviewed_at",
-    "has_flags",
-    "created_at",
-]
+#: Processing columns before and after the Annex 2 columns (computed ones are read by the queue's to_row_dict).
+EXPORT_HEAD = ["reference", "status_label", "queue_code"]
+EXPORT_TAIL = ["channel", "handler_name", "handled_at", "reviewer_name", "reviewed_at", "has_flags", "created_at"]
 
+
+def export_fields():
+    """The export's columns: the schema's exported Annex 2 fields (masked copies, choice labels) in order."""
+    return [*EXPORT_HEAD, *(f.export_column for f in annex2.schema().exported), *EXPORT_TAIL]
+
+
+def export_headings():
+    """{column: heading} of the Annex 2 columns: the schema's labels."""
+    return {f.export_column: f.label for f in annex2.schema().exported}
+
+
+#: The columns as of import (``export_fields()`` reads the schema each time).
+EXPORT_FIELDS = export_fields()
 
 #: Encrypted columns the list never shows: not read, so never decrypted.
-ENCRYPTED_FIELDS = ("id_number", "phone", "proxy_phone", "proxy_id_number")
+ENCRYPTED_FIELDS = annex2.schema().encrypted
 
 
 class AuditedExport:

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from forms_intake.rules.choices import EmploymentStatus
+from forms_intake.rules.text import current_date
+from forms_intake.rules.validators import parse_resident_id
 
 # --------------------------------------------------------------------------
 # Employment status against age
@@ -20,6 +22,9 @@ STUDENT_MAX_AGE = 60
 #: Employers may not hire anyone under 16 (劳动法 第十五条), so the work
 #: statuses, including 未就业 (not working), need at least this age.
 MIN_WORKING_AGE = 16
+
+#: 已就业 (in or outside the province): the statuses with an employer and a workplace.
+EMPLOYED_STATUSES = frozenset({EmploymentStatus.EMPLOYED_IN_PROVINCE, EmploymentStatus.EMPLOYED_OUT_OF_PROVINCE})
 
 _WORKING_STATUSES = frozenset(
     {
@@ -74,3 +79,30 @@ def check_employment_status_for_age(status, age: int | None) -> None:
         )
 
 
+
+
+def is_employed(status) -> bool:
+    """True for 已就业 (in or outside the province): the workplace step and the employer as 登记单位 apply."""
+    return status in EMPLOYED_STATUSES
+
+
+def birth_date_of(id_number):
+    """The birth date in a resident ID number (which must be valid)."""
+    return parse_resident_id(id_number).birth_date
+
+
+def completed_years(born, on) -> int:
+    """Age in completed years on ``on`` of someone born on ``born`` (as ``ResidentId.age_on``)."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def check_employment_for_birth_date(status, birth_date, *, today=None) -> None:
+    """The employment-versus-age rule for a birth date, as of ``today`` (default: today in Hunan).
+
+    The one call of the wizard's employment step, the staff correction form and the suspect
+    flag: raises ``ValidationError`` like ``check_employment_status_for_age``; nothing is
+    checked without a status or a birth date.
+    """
+    if not status or not birth_date:
+        return
+    check_employment_status_for_age(status, completed_years(birth_date, today or current_date()))

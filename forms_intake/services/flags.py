@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
-from forms_intake.rules.eligibility import check_employment_status_for_age
+from forms_intake.rules.eligibility import check_employment_for_birth_date
 from forms_intake.rules.personal_data import id_hash, phone_hash
 from forms_intake.rules.states import SubmissionStatus
-from forms_intake.rules.text import current_date
 from forms_intake.rules.validators import normalize_id_number
 
 #: A phone number given on this many submissions (including this one) is suspect.
@@ -65,11 +64,8 @@ def age_status(submission, today=None) -> bool:
     """The employment status is impossible for the age (from the birth date)."""
     if not submission.birth_date or not submission.employment_status:
         return False
-    today = today or current_date()
-    born = submission.birth_date
-    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     try:
-        check_employment_status_for_age(submission.employment_status, age)
+        check_employment_for_birth_date(submission.employment_status, submission.birth_date, today=today)
     except ValidationError:
         return True
     return False

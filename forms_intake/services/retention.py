@@ -37,7 +37,9 @@ from django.db.models.functions import TruncYear
 from django.utils import timezone
 
 from forms_intake.models import Submission, SubmissionEvent, SubmissionLogEntry
+from forms_intake.rules import annex2
 from forms_intake.rules.states import SubmissionStatus
+from portal.jobs import files as job_files
 
 #: Default policy when settings.RETENTION_DAYS is not set (days since the last change).
 DEFAULT_RETENTION_DAYS = {
@@ -47,29 +49,19 @@ DEFAULT_RETENTION_DAYS = {
 #: States whose records are kept (the registration itself is the legal record).
 KEPT_STATES = {SubmissionStatus.REGISTERED, SubmissionStatus.CARD_ISSUED}
 
-#: Fields emptied by anonymisation (all fields that can identify a person).
-PERSONAL_FIELDS = {
-    "name": "",
-    "id_number": "",
-    "id_number_hash": "",
-    "id_number_masked": "",
-    "phone": "",
-    "phone_hash": "",
-    "phone_masked": "",
-    "residence_village": "",
-    "residence_street": "",
-    "employer_village": "",
-    "not_insured_reason_other": "",
-    "proxy_name": "",
-    "proxy_phone": "",
-    "proxy_phone_masked": "",
-    "proxy_id_number": "",
-    "proxy_id_number_hash": "",
-    "proxy_id_number_masked": "",
-    "proxy_relationship": "",
-    "resident_message": "",
-    "idempotency_key": None,
-}
+def personal_fields() -> dict:
+    """{column: emptied value} of anonymisation: the schema's personal fields with their hashes and
+    masked copies, the message to the resident and the wizard's idempotency key."""
+    emptied = {}
+    for spec in annex2.schema().personal:
+        for column in (spec.name, spec.hash_column, spec.masked_column):
+            if column:
+                emptied[column] = ""
+    return {**emptied, "resident_message": "", "idempotency_key": None}
+
+
+#: Fields emptied by anonymisation (all fields that can identify a person); the birth date is cut to its year.
+PERSONAL_FIELDS = personal_fields()
 
 BATCH_SIZE = 500
 
@@ -109,7 +101,7 @@ def anonymise(ids) -> int:
         changed = (
             Submission.objects.filter(pk__in=ids)
             .exclude(id_number_hash="")
-            .update(**PERSONAL_FIELDS, birth_date=TruncYear("birth_date"))
+            .update(**personal_fields(), birth_date=TruncYear("birth_date"))
         )
         SubmissionEvent.objects.filter(submission_id__in=ids).update(note="", changes={})
         SubmissionLogEntry.objects.filter(submission_id__in=ids).update(data={})
@@ -136,10 +128,11 @@ def _reindex(ids):
 
 
 def purge_export_files(now=None) -> int:
-    """Delete export files older than RETENTION_EXPORT_DAYS from RETENTION_EXPORT_DIRS; returns how many."""
+    """Delete export files: jobs' result files past their expiry (JOBS_FILES_DIR, portal.jobs), and files
+    older than RETENTION_EXPORT_DAYS in RETENTION_EXPORT_DIRS; returns how many."""
     now = now or timezone.now()
     cutoff = (now - timedelta(days=int(getattr(settings, "RETENTION_EXPORT_DAYS", 7)))).timestamp()
-    removed = 0
+    removed = job_files.purge_files(now)
     for directory in getattr(settings, "RETENTION_EXPORT_DIRS", []):
         root = Path(directory)
         if not root.is_dir():

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from forms_intake.models import Division, Submission
-from forms_intake.rules import routing
+from forms_intake.rules import annex2, routing
 from forms_intake.rules.personal_data import mask_id_number, mask_phone
 from forms_intake.rules.reference import generate_reference_number
 from forms_intake.rules.validators import normalize_id_number, parse_resident_id
@@ -23,25 +23,22 @@ from forms_intake.services import flags
 
 logger = logging.getLogger(__name__)
 
-#: Answer keys `build_submission` understands, besides the personal ones handled below.
-PLAIN_FIELDS = (
-    "name",
-    "employment_status",
-    "employer_name",
-    "residence_village",
-    "residence_street",
-    "employer_village",
-    "not_insured_reason",
-    "not_insured_reason_other",
-    "service_bank",
-    "proxy_name",
-    "proxy_relationship",
-    "unit_type",
-    "unit_name",
-    "unit_code",
-    "unit_village",
-)
-DIVISION_FIELDS = ("hukou_division", "residence_division", "employer_division", "unit_division")
+#: Kinds of Annex 2 field copied from the answers as they are (ID and phone numbers and divisions are not).
+_PLAIN_KINDS = ("text", "name", "choice")
+
+
+def plain_fields():
+    """Answer keys `build_submission` copies as they are, besides the personal ones handled below."""
+    return [f.name for f in annex2.schema().stored if f.kind in _PLAIN_KINDS]
+
+
+def division_fields():
+    """Answer keys that name a division (a code or a `Division`)."""
+    return [f.name for f in annex2.schema().divisions]
+
+
+PLAIN_FIELDS = tuple(plain_fields())
+DIVISION_FIELDS = tuple(division_fields())
 
 
 def _division(value):
@@ -57,41 +54,19 @@ def answers_from_steps(steps: dict) -> dict:
     condition is false) must simply be absent, and its stale answers are
     then ignored.
     """
+    schema = annex2.schema()
     filer = steps.get("filer") or {}
-    identity = steps.get("identity") or {}
-    proxy = steps.get("proxy") or {}
-    employment = steps.get("employment") or {}
-    address = steps.get("address") or {}
-    workplace = steps.get("workplace") or {}
-    reason = steps.get("reason") or {}
-    unit = steps.get("unit") or {}
-    is_proxy = filer.get("filing_for") == "other" and bool(proxy)
-    employed = bool(workplace)
-    answers = {
-        "name": identity.get("name", ""),
-        "id_number": identity.get("id_number", ""),
-        "phone": identity.get("phone", ""),
-        "employment_status": employment.get("employment_status", ""),
-        "employer_name": employment.get("employer_name", ""),
-        "hukou_division": address.get("hukou_division"),
-        "residence_division": address.get("residence_division"),
-        "residence_village": address.get("residence_village", ""),
-        "residence_street": address.get("residence_street", ""),
-        "employer_division": workplace.get("employer_division") if employed else None,
-        "employer_village": workplace.get("employer_village", "") if employed else "",
-        "not_insured_reason": reason.get("not_insured_reason", ""),
-        "not_insured_reason_other": reason.get("not_insured_reason_other", ""),
-        "service_bank": reason.get("service_bank", ""),
-        "is_proxy_filing": is_proxy,
-        "proxy_name": proxy.get("proxy_name", "") if is_proxy else "",
-        "proxy_phone": proxy.get("proxy_phone", "") if is_proxy else "",
-        "proxy_id_number": proxy.get("proxy_id_number", "") if is_proxy else "",
-        "proxy_relationship": proxy.get("proxy_relationship", "") if is_proxy else "",
-        "unit_type": unit.get("unit_type", ""),
-        "unit_name": unit.get("unit_name", ""),
-        "unit_code": unit.get("unit_code", ""),
-    }
-    if answers["unit_type"] == Submission.UnitType.EMPLOYER:
+    is_proxy = filer.get("filing_for") == annex2.FilingFor.OTHER and bool(steps.get("proxy"))
+    answers = {}
+    for spec in schema.asked:
+        # A skipped step is absent; the proxy's answers count only when filing for another person.
+        data = steps.get(spec.step) or {}
+        if spec.step == "proxy" and not is_proxy:
+            data = {}
+        answers[spec.name] = data.get(spec.name, None if spec.kind == "division" else "")
+    answers["is_proxy_filing"] = is_proxy
+    # 登记单位所在地: the workplace for an employer, else the residence.
+    if answers["unit_type"] == annex2.UnitType.EMPLOYER:
         answers["unit_division"] = answers["employer_division"]
         answers["unit_village"] = answers["employer_village"]
     else:
@@ -109,9 +84,9 @@ def build_submission(answers: dict, *, channel=Submission.Channel.ONLINE, declar
     """
     resident = parse_resident_id(answers["id_number"])
     submission = Submission(channel=channel, declared_at=declared_at or timezone.now())
-    for field in PLAIN_FIELDS:
+    for field in plain_fields():
         setattr(submission, field, answers.get(field) or "")
-    for field in DIVISION_FIELDS:
+    for field in division_fields():
         setattr(submission, field, _division(answers.get(field)))
     submission.is_proxy_filing = bool(answers.get("is_proxy_filing"))
 

@@ -34,6 +34,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from forms_intake.rules import annex2
 from forms_intake.rules.states import SubmissionStatus as S
 from forms_intake.services import audit, flags
 from forms_intake.services.scope import in_scope
@@ -252,23 +253,14 @@ def claim_many(queryset, user):
 # Corrections and re-routing
 # --------------------------------------------------------------------------
 
-#: Fields whose values are shown masked in the timeline.
-MASKED_FIELDS = {
-    "id_number": "id",
-    "proxy_id_number": "id",
-    "phone": "phone",
-    "proxy_phone": "phone",
-}
+#: Fields whose values are shown masked in the timeline: {name: masking function} (the schema's masked fields).
+MASKED_FIELDS = annex2.schema().masked
 
 
 def _display(field, value):
-    from forms_intake.rules.personal_data import mask_id_number, mask_phone
-
-    kind = MASKED_FIELDS.get(field)
-    if kind == "id":
-        return mask_id_number(value)
-    if kind == "phone":
-        return mask_phone(value)
+    mask = annex2.schema().masked.get(field)
+    if mask is not None:
+        return mask(value)
     if isinstance(value, models.Model):
         return str(value)
     return "" if value is None else str(value)
@@ -291,7 +283,6 @@ def correct(submission, user, new_values: dict, note=""):
     Derived columns (hashes, masked copies, birth date and gender from a new ID
     number) are recomputed. Returns the list of fields that changed.
     """
-    from forms_intake.rules.personal_data import mask_id_number, mask_phone
     from forms_intake.rules.validators import parse_resident_id
 
     if not can_correct(submission, user):
@@ -312,17 +303,16 @@ def correct(submission, user, new_values: dict, note=""):
     if "id_number" in changes:
         parsed = parse_resident_id(submission.id_number)
         submission.id_number = parsed.number
-        submission.id_number_hash = flags.id_hash(parsed.number)
-        submission.id_number_masked = mask_id_number(parsed.number)
         submission.birth_date, submission.gender = parsed.birth_date, parsed.sex
-    if "phone" in changes:
-        submission.phone_hash = flags.phone_hash(submission.phone)
-        submission.phone_masked = mask_phone(submission.phone)
-    if "proxy_id_number" in changes:
-        submission.proxy_id_number_hash = flags.id_hash(submission.proxy_id_number)
-        submission.proxy_id_number_masked = mask_id_number(submission.proxy_id_number)
-    if "proxy_phone" in changes:
-        submission.proxy_phone_masked = mask_phone(submission.proxy_phone)
+    # The keyed hash and masked copy of every changed masked field (schema: hash_column, masked_column).
+    for spec in annex2.schema().stored:
+        if spec.name in changes and spec.mask:
+            value = getattr(submission, spec.name)
+            if spec.hash_column:
+                hashed = flags.id_hash if spec.kind == "id_number" else flags.phone_hash
+                setattr(submission, spec.hash_column, hashed(value) if value else "")
+            if spec.masked_column:
+                setattr(submission, spec.masked_column, spec.mask(value))
     flags.apply_flags(submission)
     with transaction.atomic():
         submission.save()

@@ -5,42 +5,119 @@ cross-step rules get what they need as constructor arguments (the
 registrant's birth date, ID number, employment…), so the forms stay plain
 Django forms that staff entry can reuse.
 
-Labels of Annex 2 fields are the form's verbatim Chinese text (gettext
-msgids); other wording uses English msgids.
+The Annex 2 fields of each step come from the schema (``forms_intake.rules.annex2``):
+every schema field of the form's ``step`` is built here (``schema_form_field``) unless the
+form declares it itself for a special widget or message (``schema_field(name, ...)``). The
+forms keep their cross-field rules (``clean()``). Labels of Annex 2 fields are the form's
+verbatim Chinese text (gettext msgids); other wording uses English msgids.
 """
 
 from __future__ import annotations
+
+import copy
+from functools import lru_cache
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from forms_intake.models import Submission
-from forms_intake.rules.choices import EmploymentStatus, NotInsuredReason, ProxyRelationship, ServiceBank
-from forms_intake.rules.eligibility import check_employment_status_for_age
+from forms_intake.rules import annex2
+from forms_intake.rules.annex2 import UnitType
+from forms_intake.rules.choices import NotInsuredReason
+from forms_intake.rules.eligibility import check_employment_for_birth_date, is_employed
 from forms_intake.rules.employer_codes import validate_employer_code
-from forms_intake.rules.text import current_date
 from forms_intake.rules.validators import normalize_id_number
+from forms_intake.services.divisions import LEVEL_NAMES
 from forms_intake.steps.fields import (
-    WIDGET_RENDERER,
+    STEP_FORM_RENDERER,
     DivisionFieldsMixin,
-    FilingFor,
     IdNumberField,
     NameField,
     PhoneField,
-    StepBoundField,
-    is_employed,
     radio_field,
     reject_control_characters,
     text_field,
 )
 
 
+def schema_form_field(spec, **overrides):
+    """The form field asking one schema field (None for divisions: ``DivisionFieldsMixin`` adds their selects).
+
+    ``overrides`` go to the field's builder (``text_field``'s ``autocomplete``, ``required_message``...).
+    """
+    label, required = spec.form_label, spec.required
+    if spec.kind == "division":
+        return None
+    if spec.kind == "name":
+        return NameField(label=label, required=required, **overrides)
+    if spec.kind == "id_number":
+        return IdNumberField(label=label, required=required, **overrides)
+    if spec.kind == "phone":
+        return PhoneField(label=label, required=required, **overrides)
+    if spec.kind == "choice":
+        return radio_field(label, spec.choices.choices, help_text=spec.help_text, **overrides)
+    if spec.kind == "bool":
+        return forms.BooleanField(label=label, required=required, help_text=spec.help_text, **overrides)
+    return text_field(label, spec.max_length or 100, required=required, help_text=spec.help_text, **overrides)
+
+
+def schema_field(name, **overrides):
+    """A form's own declaration of schema field ``name``, with builder overrides (labels stay the schema's)."""
+    return schema_form_field(annex2.schema().by_name[name], **overrides)
+
+
+def division_layout(step):
+    """(field order, fieldset groups) of a step with address fields, from the schema.
+
+    Each division field opens a group under its label (户口所在地…) with its selects down to its
+    depth, followed by the fields after it in the schema, up to the next division field.
+    """
+    groups = []
+    for spec in annex2.schema().step_fields(step):
+        if spec.kind == "division":
+            group = spec.name.removesuffix("_division")
+            levels = LEVEL_NAMES[: LEVEL_NAMES.index(spec.depth) + 1]
+            groups.append((spec.label, [f"{group}_{level}" for level in levels]))
+        elif groups:
+            groups[-1][1].append(spec.name)
+        else:
+            groups.append((None, [spec.name]))
+    return [name for _legend, names in groups for name in names], groups
+
+
+def step_context(needs, value_of):
+    """A step form's ``wizard_context``: {key: value} of the schema's needs of the step (``Step.needs``).
+
+    ``value_of(need)`` reads the earlier answer (None when unknown: the key is left out). The wizard
+    reads its session, staff entry the other forms of its page.
+    """
+    context = {}
+    for need in needs:
+        value = value_of(need)
+        if value is None:
+            continue
+        context[need.key] = need.derive(value) if need.derive else value
+    return context
+
+
+@lru_cache(maxsize=64)
+def _undeclared_fields(form_class, schema):
+    """{name: form field} of the schema fields of the form's step that the class does not declare."""
+    built = {}
+    for spec in schema.step_fields(form_class.step):
+        if spec.name not in form_class.base_fields:
+            form_field = schema_form_field(spec)
+            if form_field is not None:
+                built[spec.name] = form_field
+    return built
+
+
 class StepForm(forms.Form):
     """Base of every step: a topic heading, optional guidance and the wizard's extra arguments."""
 
-    default_renderer = WIDGET_RENDERER
-    bound_field_class = StepBoundField
+    default_renderer = STEP_FORM_RENDERER
+    #: The schema's step whose fields this form asks (its title comes from the schema too).
+    step = ""
     title = ""
     #: Optional grouping of the fields: [(legend, [field names])]; the template draws a fieldset per group.
     groups: list = []
@@ -49,22 +126,37 @@ class StepForm(forms.Form):
         # What the wizard knows from other steps (birth date, ID number…), see wizard.py.
         self.wizard_context = wizard_context or {}
         super().__init__(*args, **kwargs)
+        schema = annex2.schema()
+        undeclared = _undeclared_fields(type(self), schema)
+        if undeclared:
+            # As Django does with base_fields: every form gets its own copies.
+            for name, form_field in undeclared.items():
+                self.fields[name] = copy.deepcopy(form_field)
+            self.order_fields(self.field_order or [spec.name for spec in schema.step_fields(self.step)])
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        step = annex2.schema().step_by_name.get(cls.__dict__.get("step", ""))
+        if step is not None:
+            cls.title = step.title
 
     def fieldsets(self):
         """[(legend or None, [bound fields], has_divisions)] in display order."""
         if not self.groups:
             return [(None, list(self), False)]
-        return [
+        sets = [
             (legend, [self[name] for name in names if name in self.fields], any(n.endswith("_province") for n in names))
             for legend, names in self.groups
         ]
+        grouped = {name for _legend, names in self.groups for name in names}
+        rest = [self[name] for name in self.fields if name not in grouped]
+        return sets + [(None, rest, False)] if rest else sets
 
 
 class FilerForm(StepForm):
     """Step 1: who is filing, and that they mean to register someone not yet insured."""
 
-    title = _("Who is registering")
-    filing_for = radio_field(_("Who are you registering?"), FilingFor.choices)
+    step = "filer"
     intent = forms.BooleanField(
         label=_("The person to be registered does not take part in any social insurance scheme yet "
                 "and wants to register for universal social insurance."),
@@ -75,10 +167,7 @@ class FilerForm(StepForm):
 class IdentityForm(StepForm):
     """Step 2: the registrant's name, ID number and phone number."""
 
-    title = _("The person to be registered")
-    name = NameField(label=_("姓名"))
-    id_number = IdNumberField(label=_("身份证号码"))
-    phone = PhoneField(label=_("联系电话"))
+    step = "identity"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,11 +180,7 @@ class IdentityForm(StepForm):
 class ProxyForm(StepForm):
     """Step 3 (only when filing for another person): the proxy (代理人)."""
 
-    title = _("About you, the proxy (代理人)")
-    proxy_name = NameField(label=_("代理人姓名"))
-    proxy_phone = PhoneField(label=_("代理人联系电话"))
-    proxy_id_number = IdNumberField(label=_("代理人身份证号码"))
-    proxy_relationship = radio_field(_("与被代理人关系"), ProxyRelationship.choices)
+    step = "proxy"
 
     def clean_proxy_id_number(self):
         value = self.cleaned_data.get("proxy_id_number")
@@ -111,11 +196,7 @@ class ProxyForm(StepForm):
 class EmploymentForm(StepForm):
     """Step 4: 就业状态, with the employer's name when employed; checked against the age in the ID."""
 
-    title = _("就业状态")
-    employment_status = radio_field(_("就业状态"), EmploymentStatus.choices)
-    employer_name = text_field(
-        _("工作单位名称"), 100, required=False, help_text=_("Only if employed: the full name of the employer.")
-    )
+    step = "employment"
 
     def clean(self):
         cleaned = super().clean()
@@ -126,40 +207,22 @@ class EmploymentForm(StepForm):
                 self.add_error("employer_name", ValidationError(message, code="required"))
         elif status:
             cleaned["employer_name"] = ""
-        birth_date = self.wizard_context.get("birth_date")
-        if status and birth_date:
-            today = current_date()
-            age = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
-            try:
-                check_employment_status_for_age(status, age)
-            except ValidationError as error:
-                self.add_error("employment_status", error)
+        try:
+            check_employment_for_birth_date(status, self.wizard_context.get("birth_date"))
+        except ValidationError as error:
+            self.add_error("employment_status", error)
         return cleaned
 
 
 class AddressForm(DivisionFieldsMixin, StepForm):
     """Step 5: 户口所在地 (to the county) and 常住所在地 (to the township, then village and street)."""
 
-    title = _("Addresses")
-    division_groups = {"hukou": "county", "residence": "town"}
-    residence_village = text_field(
-        _("村（社区）"), 60, help_text=_("The village or residents' community."),
-        required_message=_("Enter the village or community."),
-    )
-    residence_street = text_field(
-        _("街、路、巷门牌号"), 100, required=False, autocomplete="street-address",
-        help_text=_("Street and house number, if any."),
-    )
+    step = "address"
+    division_groups = annex2.schema().division_groups("address")
+    residence_village = schema_field("residence_village", required_message=_("Enter the village or community."))
+    residence_street = schema_field("residence_street", autocomplete="street-address")
 
-    field_order = [
-        "hukou_province", "hukou_city", "hukou_county",
-        "residence_province", "residence_city", "residence_county", "residence_town",
-        "residence_village", "residence_street",
-    ]
-    groups = [
-        (_("户口所在地"), field_order[:3]),
-        (_("常住所在地"), field_order[3:]),
-    ]
+    field_order, groups = division_layout("address")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -173,24 +236,14 @@ class AddressForm(DivisionFieldsMixin, StepForm):
 class WorkplaceForm(DivisionFieldsMixin, StepForm):
     """Step 6 (only when employed): 工作单位所在地."""
 
-    title = _("工作单位所在地")
-    division_groups = {"employer": "town"}
-    groups = [
-        (
-            _("工作单位所在地"),
-            ["employer_province", "employer_city", "employer_county", "employer_town", "employer_village"],
-        )
-    ]
-    employer_village = text_field(
-        _("村（社区）"), 60, required=False, help_text=_("If the workplace is in a village or community.")
-    )
+    step = "workplace"
+    division_groups = annex2.schema().division_groups("workplace")
+    field_order, groups = division_layout("workplace")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_division_fields()
-        self.order_fields(
-            ["employer_province", "employer_city", "employer_county", "employer_town", "employer_village"]
-        )
+        self.order_fields(self.field_order)
 
     def clean(self):
         return self.clean_divisions(super().clean())
@@ -199,14 +252,7 @@ class WorkplaceForm(DivisionFieldsMixin, StepForm):
 class ReasonForm(StepForm):
     """Step 7: 未参保原因 and 社保卡服务银行."""
 
-    title = _("Reason and bank")
-    not_insured_reason = radio_field(_("未参保原因"), NotInsuredReason.choices)
-    not_insured_reason_other = text_field(
-        _("其他原因说明"), 200, required=False, help_text=_("Only if you chose 其他: describe the reason.")
-    )
-    service_bank = radio_field(
-        _("社保卡服务银行"), ServiceBank.choices, help_text=_("The bank that will issue the social security card.")
-    )
+    step = "reason"
 
     def clean(self):
         cleaned = super().clean()
@@ -224,14 +270,10 @@ class ReasonForm(StepForm):
 class UnitForm(StepForm):
     """Step 8: 登记单位, the employer (name and code) or the village/community (the residence by default)."""
 
-    title = _("登记单位")
-    unit_type = radio_field(_("登记单位"), Submission.UnitType.choices)
-    unit_name = text_field(
-        _("登记单位名称"), 100, required=False,
-        help_text=_("The employer's name, or the name of the village or community."),
-    )
+    step = "unit"
+    # 30 characters accepted: the code may be typed with spaces or dashes (validate_employer_code).
     unit_code = forms.CharField(
-        label=_("组织机构代码"),
+        label=annex2.schema().by_name["unit_code"].form_label,
         required=False,
         max_length=30,
         help_text=_("Employer only: the 18-character 统一社会信用代码 or the 9-character 组织机构代码."),
@@ -246,11 +288,11 @@ class UnitForm(StepForm):
         if not employed:
             # The employer cannot register someone who has none.
             self.fields["unit_type"].choices = [
-                c for c in Submission.UnitType.choices if c[0] == Submission.UnitType.COMMUNITY
+                c for c in UnitType.choices if c[0] == UnitType.COMMUNITY
             ]
             self.fields["unit_code"].widget = forms.HiddenInput()
         self.initial.setdefault(
-            "unit_type", Submission.UnitType.EMPLOYER if employed else Submission.UnitType.COMMUNITY
+            "unit_type", UnitType.EMPLOYER if employed else UnitType.COMMUNITY
         )
         default_name = self.wizard_context.get("employer_name") if employed else self.wizard_context.get("village")
         self.initial.setdefault("unit_name", default_name or "")
@@ -259,7 +301,7 @@ class UnitForm(StepForm):
         cleaned = super().clean()
         unit_type = cleaned.get("unit_type")
         name = (cleaned.get("unit_name") or "").strip()
-        if unit_type == Submission.UnitType.EMPLOYER:
+        if unit_type == UnitType.EMPLOYER:
             if not name:
                 self.add_error("unit_name", ValidationError(_("Enter the employer's name."), code="required"))
             code = cleaned.get("unit_code") or ""
@@ -271,7 +313,7 @@ class UnitForm(StepForm):
                     cleaned["unit_code"] = validate_employer_code(code)
                 except ValidationError as error:
                     self.add_error("unit_code", error)
-        elif unit_type == Submission.UnitType.COMMUNITY:
+        elif unit_type == UnitType.COMMUNITY:
             cleaned["unit_code"] = ""
             # Default to the residence's village or community.
             cleaned["unit_name"] = name or self.wizard_context.get("village", "")
@@ -282,7 +324,7 @@ class UnitForm(StepForm):
 class ReviewForm(StepForm):
     """Step 9: check your answers, then the electronic declaration in place of the signatures."""
 
-    title = _("Check your answers")
+    step = "review"
     confirm_true = forms.BooleanField(
         label=_("I declare that the information given is true and complete."),
         error_messages={"required": _("Confirm that the information is true to submit the registration.")},
@@ -313,14 +355,5 @@ class StatusLookupForm(forms.Form):
     )
 
 
-STEP_FORMS = [
-    ("filer", FilerForm),
-    ("identity", IdentityForm),
-    ("proxy", ProxyForm),
-    ("employment", EmploymentForm),
-    ("address", AddressForm),
-    ("workplace", WorkplaceForm),
-    ("reason", ReasonForm),
-    ("unit", UnitForm),
-    ("review", ReviewForm),
-]
+#: (step name, form class) in the schema's order, for formtools' form_list.
+STEP_FORMS = [(step.name, globals()[step.form]) for step in annex2.schema().steps]

@@ -37,18 +37,15 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext_lazy as _
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView
 
 from forms_intake.models import Submission
-from forms_intake.rules.choices import EmploymentStatus, NotInsuredReason, ProxyRelationship, ServiceBank
+from forms_intake.rules import annex2
 from forms_intake.rules.personal_data import format_phone
-from forms_intake.rules.validators import parse_resident_id
 from forms_intake.services import divisions
 from forms_intake.services.submissions import answers_from_steps, create_submission
-from forms_intake.steps.fields import FilingFor, is_employed
-from forms_intake.steps.forms import STEP_FORMS
+from forms_intake.steps.forms import STEP_FORMS, step_context
 from forms_intake.wizard.storage import VALID_STEPS_KEY
 from portal import ratelimit
 from portal.views import too_many_requests
@@ -74,14 +71,17 @@ def _raw_value(wizard, step, field):
     return values or ""
 
 
-def filing_for_other(wizard) -> bool:
-    """Condition of the proxy step: the filer registers someone else."""
-    return _raw_value(wizard, "filer", "filing_for") == FilingFor.OTHER
+def _condition(condition):
+    """formtools' condition of a step from the schema's: a test of an earlier step's stored answer."""
+
+    def applies(wizard) -> bool:
+        return bool(condition.test(_raw_value(wizard, condition.step, condition.field)))
+
+    return applies
 
 
-def employed(wizard) -> bool:
-    """Condition of the workplace step: 已就业 (in or outside the province)."""
-    return is_employed(_raw_value(wizard, "employment", "employment_status"))
+#: {step: condition} from the schema (the proxy step when filing for another, the workplace when employed).
+CONDITIONS = {step.name: _condition(step.condition) for step in annex2.schema().steps if step.condition}
 
 
 @lru_cache(maxsize=256)
@@ -108,24 +108,16 @@ def _guidance(page, step):
     return _GUIDANCE[key]
 
 
-STEP_NAMES = [name for name, _form in STEP_FORMS]
-SECTION_TITLES = {
-    "filer": _("Who is registering"),
-    "identity": _("The person to be registered"),
-    "proxy": _("代理人"),
-    "employment": _("就业状态"),
-    "address": _("Addresses"),
-    "workplace": _("工作单位所在地"),
-    "reason": _("Reason and bank"),
-    "unit": _("登记单位"),
-}
+STEP_NAMES = [step.name for step in annex2.schema().steps]
+#: The review page's section heading of each step.
+SECTION_TITLES = {step.name: step.review_title or step.title for step in annex2.schema().steps if step.reviewed}
 
 
 class RegistrationWizard(NamedUrlSessionWizardView):
     """The wizard itself; `RegistrationPage` routes /register/step/<step>/ here with `page=`."""
 
     form_list = STEP_FORMS
-    condition_dict = {"proxy": filing_for_other, "workplace": employed}
+    condition_dict = CONDITIONS
     storage_name = "forms_intake.wizard.storage.EncryptedSessionStorage"
     template_name = "forms_intake/wizard_step.html"
 
@@ -177,23 +169,10 @@ class RegistrationWizard(NamedUrlSessionWizardView):
     get_cleaned_data_for_step = cleaned_for
 
     def get_form_kwargs(self, step=None):
-        context = {}
-        if step == "identity":
-            context["is_proxy"] = filing_for_other(self)
-        elif step == "proxy":
-            identity = self.cleaned_for("identity") or {}
-            context["id_number"] = identity.get("id_number")
-        elif step == "employment":
-            identity = self.cleaned_for("identity")
-            if identity:
-                context["birth_date"] = parse_resident_id(identity["id_number"]).birth_date
-        elif step == "unit":
-            employment = self.cleaned_for("employment") or {}
-            address = self.cleaned_for("address") or {}
-            context["employed"] = is_employed(employment.get("employment_status"))
-            context["employer_name"] = employment.get("employer_name", "")
-            context["village"] = address.get("residence_village", "")
-        return {"wizard_context": context}
+        # What the step needs from earlier answers, as the schema declares (Step.needs).
+        spec = annex2.schema().step_by_name.get(step)
+        needs = spec.needs if spec else ()
+        return {"wizard_context": step_context(needs, lambda need: _need_value(self, need))}
 
     # ---- requests -------------------------------------------------------
 
@@ -416,54 +395,32 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         return sections
 
 
-def _label(choices, value):
-    return dict(choices).get(value, value)
+def _need_value(wizard, need):
+    if need.raw:
+        return _raw_value(wizard, need.step, need.field)
+    data = wizard.cleaned_for(need.step)
+    return None if data is None else data.get(need.field)
+
+
+def display_value(spec, value):
+    """An answer as the review page shows it: choice labels, division paths, spaced phone numbers."""
+    if spec.kind == "choice":
+        return spec.choice_label(value)
+    if spec.kind == "division":
+        return divisions.display_path(value)
+    if spec.kind == "phone":
+        return format_phone(value)
+    return value
 
 
 def answer_rows(step, data):
     """Labelled answers of one step for the review page (values are escaped by the template)."""
     rows = []
-    if step == "filer":
-        rows.append((_("Who are you registering?"), _label(FilingFor.choices, data.get("filing_for"))))
-    elif step == "identity":
-        rows += [
-            (_("姓名"), data.get("name")),
-            (_("身份证号码"), data.get("id_number")),
-            (_("联系电话"), format_phone(data.get("phone"))),
-        ]
-    elif step == "proxy":
-        rows += [
-            (_("代理人姓名"), data.get("proxy_name")),
-            (_("代理人联系电话"), format_phone(data.get("proxy_phone"))),
-            (_("代理人身份证号码"), data.get("proxy_id_number")),
-            (_("与被代理人关系"), _label(ProxyRelationship.choices, data.get("proxy_relationship"))),
-        ]
-    elif step == "employment":
-        rows.append((_("就业状态"), _label(EmploymentStatus.choices, data.get("employment_status"))))
-        if data.get("employer_name"):
-            rows.append((_("工作单位名称"), data.get("employer_name")))
-    elif step == "address":
-        rows += [
-            (_("户口所在地"), divisions.display_path(data.get("hukou_division"))),
-            (_("常住所在地"), divisions.display_path(data.get("residence_division"))),
-            (_("村（社区）"), data.get("residence_village")),
-            (_("街、路、巷门牌号"), data.get("residence_street")),
-        ]
-    elif step == "workplace":
-        rows += [
-            (_("工作单位所在地"), divisions.display_path(data.get("employer_division"))),
-            (_("村（社区）"), data.get("employer_village")),
-        ]
-    elif step == "reason":
-        rows.append((_("未参保原因"), _label(NotInsuredReason.choices, data.get("not_insured_reason"))))
-        if data.get("not_insured_reason_other"):
-            rows.append((_("其他原因说明"), data.get("not_insured_reason_other")))
-        rows.append((_("社保卡服务银行"), _label(ServiceBank.choices, data.get("service_bank"))))
-    elif step == "unit":
-        rows.append((_("登记单位"), _label(Submission.UnitType.choices, data.get("unit_type"))))
-        rows.append((_("登记单位名称"), data.get("unit_name")))
-        if data.get("unit_code"):
-            rows.append((_("组织机构代码"), data.get("unit_code")))
+    for spec in annex2.schema().step_fields(step):
+        value = data.get(spec.name)
+        if not spec.show_blank and not value:
+            continue
+        rows.append((spec.form_label, display_value(spec, value)))
     return rows
 
 
@@ -485,7 +442,7 @@ def receipt_for(request):
         return None
     submission = Submission.objects.filter(pk=receipts[-1]).select_related("handler", "reviewer").first()
     if submission is not None:
-        for field in ("hukou_division", "residence_division", "employer_division", "unit_division"):
+        for field in (spec.name for spec in annex2.schema().divisions):
             division = _division_with_parents(getattr(submission, f"{field}_id"))
             if division is not None:
                 setattr(submission, field, division)

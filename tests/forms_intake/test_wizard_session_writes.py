@@ -57,7 +57,7 @@ def test_steps_known_to_be_valid_are_still_checked_again_at_the_final_submit(cli
     assert client.get("/register/step/review/").status_code == 200
     # A rule moved on after the steps were checked (here the date: the registrant, born in 1990, is a child
     # again): the final submit revalidates every step and sends the resident to the one that fails.
-    with mock.patch("forms_intake.steps.forms.current_date", return_value=date(2000, 1, 1)):
+    with mock.patch("forms_intake.rules.eligibility.current_date", return_value=date(2000, 1, 1)):
         response = client.post("/register/step/review/", step_post("review", {"confirm_true": "on", "consent": "on"}))
         assert response["Location"] == "/register/step/employment/"
         assert client.get("/register/step/employment/").context["form"].errors["employment_status"]
