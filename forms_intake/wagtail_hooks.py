@@ -1,8 +1,10 @@
 """Wagtail admin hooks for registrations: the 参保登记 menu, log actions, dashboard panel, reports."""
 
+from django.urls import include, path
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+from forms_intake.backoffice import jobs
 from forms_intake.backoffice.dashboard import DashboardPanel
 from forms_intake.backoffice.menus import RegistrationMenuGroup
 from forms_intake.backoffice.policy import SubmissionPermissionPolicy
@@ -37,6 +39,12 @@ def register_statistics_urls():
             name="forms_intake_statistics_results",
         ),
     ]
+
+
+@hooks.register("register_admin_urls")
+def register_job_urls():
+    # 我的任务 (my jobs) and the start of a large export (forms_intake/backoffice/jobs.py).
+    return [path("registrations/jobs/", include((jobs.admin_urls(), "forms_intake_jobs")))]
 
 
 @hooks.register("construct_homepage_panels")

@@ -82,12 +82,20 @@ class StatisticsMenu(_LinkViewSet):
     target_url_name = "forms_intake_statistics"
 
 
+class MyJobsMenu(_LinkViewSet):
+    name = "registrations-jobs"
+    menu_label = _("My jobs")
+    icon = "download"
+    menu_order = 60
+    target_url_name = "forms_intake_jobs:index"
+
+
 class RegistrationMenuGroup(ViewSetGroup):
     """The 参保登记 menu: my items, queue, paper-form entry, statistics (the queue viewset registers the URLs)."""
 
     menu_label = _("参保登记")
     menu_icon = "form"
     menu_order = 150
-    items = (MyItemsMenu, QueueMenu, NewPaperFormMenu, StatisticsMenu, StaffDivisionsMenu)
+    items = (MyItemsMenu, QueueMenu, NewPaperFormMenu, StatisticsMenu, StaffDivisionsMenu, MyJobsMenu)
 
 

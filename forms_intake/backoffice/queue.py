@@ -18,6 +18,7 @@ from forms_intake.backoffice.filters import (
     looks_like_id_number,
     search_submissions,
 )
+from forms_intake.backoffice.jobs import export_job_response
 from forms_intake.backoffice.pagination import DeferredJoinPaginator
 from forms_intake.backoffice.policy import EXPORT_UNMASKED
 from forms_intake.rules.choices import EmploymentStatus, NotInsuredReason, ServiceBank
@@ -173,6 +174,10 @@ class SubmissionIndexView(IndexView):
             params[ID_SEARCH_PARAM] = "1"
             return redirect(f"{request.path}?{params.urlencode()}")
         if self.is_export:
+            # More than EXPORT_JOB_THRESHOLD rows: a confirmation, then a background job (backoffice/jobs.py).
+            job_page = export_job_response(self, request, request.GET.get("export"))
+            if job_page is not None:
+                return job_page
             # Straight to the spreadsheet: the listing's context (table, pagination, and an item
             # count that evaluates the whole unpaginated queryset) would hold every row in memory.
             return self.as_spreadsheet(self.get_queryset(), request.GET.get("export"))

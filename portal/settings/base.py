@@ -77,6 +77,11 @@ INSTALLED_APPS = [
     "portal.staff_sessions",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Background work (docs/jobs.md): Django's tasks framework (the django-tasks backport that
+    # Wagtail 8 sends its own work through), its database queue, and the jobs staff watch.
+    "django_tasks",
+    "django_tasks_db",
+    "portal.jobs",
     # Serve static files through whitenoise under runserver too, so that
     # development behaves like production.
     "whitenoise.runserver_nostatic",
@@ -218,6 +223,20 @@ RETENTION_DAYS = {"rejected": 180, "returned": 365}
 RETENTION_LOGIN_RECORD_DAYS = 90
 RETENTION_EXPORT_DIRS = []
 RETENTION_EXPORT_DAYS = 7
+
+# ---------------------------------------------------------------- background jobs
+# (docs/jobs.md) Tasks go to a queue in the database; `manage.py jobs_worker` runs them
+# (`make run` and `make serve-prod` start one). TASKS_BACKEND picks another backend, e.g.
+# django-tasks-rq on Redis in production (docs/jobs.md says how).
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Result files of jobs (encrypted): outside MEDIA_ROOT, never served but by the job's own user.
+JOBS_FILES_DIR = os.environ.get("JOBS_FILES_DIR") or str(BASE_DIR / ".local" / "jobs")
+JOBS_RESULT_TTL = int(os.environ.get("JOBS_RESULT_TTL", str(24 * 60 * 60)))  # seconds a download link works
+# A running job whose progress has not moved for this long lost its worker and is queued again.
+JOBS_STALL_SECONDS = int(os.environ.get("JOBS_STALL_SECONDS", "60"))
+JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "3"))
+# Exports of more rows than this run as a job with a download link; smaller ones stream at once.
+EXPORT_JOB_THRESHOLD = int(os.environ.get("EXPORT_JOB_THRESHOLD", "2000"))
 
 # Responses that may carry personal data are never stored by browsers or proxies.
 NO_STORE_PATH_PREFIXES = ("/admin/", "/register/", "/en/register/", "/status/", "/en/status/")

@@ -24,3 +24,5 @@ PAGE_CACHE_GENERATION_PUBSUB = False
 # Django's test client logs in without a request, which django-axes refuses;
 # tests/security drive the real login form to test the lockout.
 AXES_ALLOW_NO_REQUEST = True
+# Tasks run at once, inside the test (tests/jobs start a real worker where that is under test).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

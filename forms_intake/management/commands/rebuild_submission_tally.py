@@ -7,25 +7,26 @@ manual `ALTER TABLE … DISABLE TRIGGER`): writes to the submissions wait while 
 counts, exactly as during the migration.
 """
 
-from importlib import import_module
-
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
 
-# The counting statements as the migration ran them (a migration's SQL is frozen with it).
-TALLY_MIGRATION = import_module("forms_intake.migrations.0006_submission_tally")
+from forms_intake.services import tasks
+from portal.jobs import runner
 
 
 class Command(BaseCommand):
     help = "Recount every submission into the statistics tally (PostgreSQL; prints the number of tally rows)."
 
-    def handle(self, *args, **options):
-        if connection.vendor != "postgresql":
-            raise CommandError("The tally is kept on PostgreSQL only; other databases count the rows directly.")
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE forms_intake_submission IN SHARE ROW EXCLUSIVE MODE")
-            cursor.execute("DELETE FROM forms_intake_submissiontally")
-            cursor.execute(TALLY_MIGRATION.UPSERT.replace("{deltas}", TALLY_MIGRATION.EXISTING))
-            cursor.execute("SELECT count(*) FROM forms_intake_submissiontally")
-            rows = cursor.fetchone()[0]
+    def add_arguments(self, parser):
+        parser.add_argument("--enqueue", action="store_true", help="run it as a background job on a worker")
+
+    def handle(self, *args, enqueue=False, **options):
+        if enqueue:
+            job, created = runner.start(tasks.rebuild_submission_tally, user=None, kind="rebuild_submission_tally",
+                                        params={})
+            self.stdout.write(f"job {job.pk} {'queued' if created else 'already queued or running'}")
+            return
+        try:
+            rows = tasks.rebuild_tally()
+        except tasks.TallyUnavailable as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(f"tally rows: {rows}")
