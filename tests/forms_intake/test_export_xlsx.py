@@ -57,8 +57,12 @@ def world(db):
         make_submission(
             name="乙二", id_number=make_id_number(sequence=302), unit_division=TOWNSHIP_B, residence_division=TOWNSHIP_B
         ),
-        make_submission(name="丙一", id_number=make_id_number(region="430104", sequence=401), unit_division=YUELU,
-                        residence_division=YUELU),
+        make_submission(
+            name="丙一",
+            id_number=make_id_number(region="430104", sequence=401),
+            unit_division=YUELU,
+            residence_division=YUELU,
+        ),
     ]
     assert {s.queue_code for s in own} == {TOWNSHIP_A}
     assert {s.queue_code for s in others} == {TOWNSHIP_B, YUELU}
@@ -155,8 +159,21 @@ def test_xlsx_headers_are_the_column_labels(client, world):
     for header in headers:
         assert header and header not in EXPORT_FIELDS and not re.fullmatch(r"[a-z_]+", header), header
     # Annex 2's wording, verbatim, for the personal columns and the choices.
-    for label in ["登记编号", "姓名", "身份证号码", "性别", "出生日期", "联系电话", "就业状态", "户口所在地",
-                  "常住所在地", "未参保原因", "社保卡服务银行", "经办人", "校核人"]:
+    for label in [
+        "登记编号",
+        "姓名",
+        "身份证号码",
+        "性别",
+        "出生日期",
+        "联系电话",
+        "就业状态",
+        "户口所在地",
+        "常住所在地",
+        "未参保原因",
+        "社保卡服务银行",
+        "经办人",
+        "校核人",
+    ]:
         assert label in headers, label
     assert headers.index("姓名") < headers.index("身份证号码") < headers.index("联系电话")
 
@@ -197,4 +214,4 @@ def test_formula_text_is_neutralised_in_xlsx(client, world):
     Submission.objects.filter(pk=first.pk).update(employer_name='=HYPERLINK("http://x","y")')
     _headers, rows = _rows(_export(client, world["handler"]))
     [row] = [r for r in rows if r["登记编号"] == first.reference]
-    assert row["工作单位名称"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert row["工作单位名称"] == '\'=HYPERLINK("http://x","y")'

@@ -1,31 +1,33 @@
-"""Helpers that make extra content for tests (more notices, questions, posters)."""
+"""Helpers that make extra content for tests (more notices, questions, posters), through the page factories.
+
+The pages are the same as they always were (titles, slugs, dates, a one-paragraph body, 60×85 images), so
+that tests measuring queries per amount of content (test_query_budget.py) measure the same thing.
+"""
 
 import datetime
 import uuid
-from io import BytesIO
 
 from home.seeding import save_and_publish
+from tests.factories.blocks import ImageFactory
+from tests.factories.pages import NoticePageFactory, PosterPageFactory
 
 
 def add_notices(index, count, first=0):
     """Publish notices number first … first+count-1 under `index`, dated in 2014 (older than the seed notices)."""
-    from home.models import NoticePage
-
-    made = []
-    for i in range(first, first + count):
-        notice = NoticePage(
+    return [
+        NoticePageFactory(
+            parent=index,
             title=f"测试通知 {i}",
             slug=f"test-notice-{i}",
             issuing_authority="测试单位",
+            document_number="",
             issue_date=datetime.date(2014, 1, 1) + datetime.timedelta(days=i),
             summary="测试摘要，含参保二字。",
-            body=[{"type": "paragraph", "value": "<p>测试正文。</p>"}],
-            locale=index.locale,
+            search_description="",
+            body__0__paragraph__value="<p>测试正文。</p>",
         )
-        index.add_child(instance=notice)
-        save_and_publish(notice)
-        made.append(notice)
-    return made
+        for i in range(first, first + count)
+    ]
 
 
 def add_questions(faq_page, count):
@@ -40,21 +42,16 @@ def add_questions(faq_page, count):
 
 def add_posters(index, count, first=0):
     """Publish posters number first … first+count-1 (small generated PNG images) under `index`."""
-    from django.core.files.images import ImageFile
-    from PIL import Image as PILImage
-    from wagtail.images import get_image_model
-
-    from home.models import PosterPage
-
-    image_model = get_image_model()
-    for i in range(first, first + count):
-        buffer = BytesIO()
-        PILImage.new("RGB", (60, 85), (160, 16, 27)).save(buffer, "PNG")
-        image = image_model(title=f"测试张贴画{i}")
-        image.file = ImageFile(buffer, name=f"test-poster-{i}.png")
-        image.save()
-        poster = PosterPage(
-            title=f"测试张贴画{i}", slug=f"test-poster-{i}", image=image, alt_text=f"测试张贴画{i}", locale=index.locale
+    return [
+        PosterPageFactory(
+            parent=index,
+            title=f"测试张贴画{i}",
+            slug=f"test-poster-{i}",
+            image=ImageFactory(title=f"测试张贴画{i}", file__filename=f"test-poster-{i}.png"),
+            alt_text=f"测试张贴画{i}",
+            caption="",
+            print_file=None,
+            search_description="",
         )
-        index.add_child(instance=poster)
-        save_and_publish(poster)
+        for i in range(first, first + count)
+    ]

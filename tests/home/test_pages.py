@@ -174,3 +174,114 @@ def test_faq_jsonld_is_valid(client, public_site, db):
     raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', body, re.S).group(1)
     data = json.loads(raw)
     assert data["@type"] == "FAQPage" and len(data["mainEntity"]) >= 15
+
+
+# --- pages made by the factories (tests/factories/pages.py) -------------------------------
+
+
+def _main(body):
+    return body.split('<main id="main-content"', 1)[1].split("</main>", 1)[0]
+
+
+def test_factory_notice_renders_every_block_of_its_body(client, public_site, db):
+    from tests.factories.pages import NoticePageFactory
+
+    notice = NoticePageFactory()
+    blocks = {block.block_type: block.value for block in reversed(notice.body)}
+    assert set(blocks) == {"heading", "paragraph", "table", "image", "attachment"}
+    response = client.get(notice.url)
+    assert response.status_code == 200
+    main = _main(response.content.decode())
+    assert f"<h1 id=\"notice-title\">{notice.title}</h1>" in main
+    assert f"<h2>{blocks['heading']['text']}</h2>" in main
+    for paragraph in (b.value for b in notice.body if b.block_type == "paragraph"):
+        assert f'<div class="rich-text">{paragraph}</div>' in main
+    table = blocks["table"]
+    assert f"<caption>{table['table_caption']}</caption>" in main
+    assert all(f'<th scope="col">{cell}</th>' in main for cell in table["data"][0])
+    assert f"<td>{table['data'][1][1]}</td>" in main
+    figure = main.split('<figure class="content-image">', 1)[1].split("</figure>", 1)[0]
+    assert f'alt="{blocks["image"]["alt_text"]}"' in figure and "srcset=" in figure
+    assert f"<figcaption>{blocks['image']['caption']}</figcaption>" in figure
+    attachment = blocks["attachment"]
+    link = re.search(r'<a href="([^"]+)" download>' + re.escape(attachment["title"]) + "</a>", main)
+    assert link and "(PDF" in main
+    download = client.get(link.group(1))
+    assert download.status_code == 200
+    data = b"".join(download.streaming_content) if download.streaming else download.content
+    assert data.startswith(b"%PDF")
+    assert notice.document_number in main and notice.issuing_authority in main
+
+
+def test_factory_notice_is_listed_first_in_the_index_feeds_and_sitemap(client, public_site, db):
+    from tests.factories.pages import NoticePageFactory
+
+    notice = NoticePageFactory()  # issued today: newer than every seeded notice
+    index = client.get("/notices/").content.decode()
+    assert re.findall(r'<time datetime="(\d{4}-\d\d-\d\d)">', index)[0] == notice.issue_date.isoformat()
+    assert f'href="{notice.url}"' in index and notice.summary in index
+    home = client.get("/").content.decode()
+    assert f'href="{notice.url}"' in home  # latest notices on the home page
+    rss = ElementTree.fromstring(client.get("/feeds/notices/rss/").content)  # noqa: S314 (our own response)
+    first = next(rss.iter("item"))
+    assert first.findtext("title") == notice.title and first.findtext("description") == notice.summary
+    assert first.findtext("link") == f"http://testserver{notice.url}"
+    atom = client.get("/feeds/notices/atom/").content.decode()
+    assert notice.title in atom
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert re.search(rf"<loc>http://[^<]+{re.escape(notice.url)}</loc>", sitemap)  # the Site's host name
+    # Found by the site search through any word of its body.
+    paragraph_text = re.sub(r"<[^>]+>", "", str(next(b.value for b in notice.body if b.block_type == "paragraph")))
+    results = client.get("/search/", {"q": paragraph_text[:6]}).content.decode()
+    assert f'href="{notice.url}"' in results
+
+
+def test_a_draft_made_by_the_factory_is_nowhere_public(client, public_site, db):
+    from tests.factories.pages import NoticePageFactory
+
+    draft = NoticePageFactory(draft=True, title="尚未发布的通知草稿")
+    assert draft.get_latest_revision() is not None and not draft.live
+    assert client.get(f"/notices/{draft.slug}/").status_code == 404
+    for path in ("/notices/", "/", "/feeds/notices/rss/", "/sitemap.xml", "/search/?q=尚未发布"):
+        assert "尚未发布的通知草稿" not in client.get(path).content.decode(), path
+
+
+def test_factory_body_can_be_chosen_block_by_block(client, public_site, db):
+    from tests.factories.pages import NoticePageFactory
+
+    notice = NoticePageFactory(
+        body__0__heading__text="办理地点",
+        body__0__heading__level="h3",
+        body__1__paragraph__value="<p>到<b>社区社会保障所</b>办理。</p>",
+    )
+    assert [b.block_type for b in notice.body] == ["heading", "paragraph"]
+    main = _main(client.get(notice.url).content.decode())
+    assert "<h3>办理地点</h3>" in main and "<b>社区社会保障所</b>" in main
+    assert "<table" not in main and "<figure" not in main
+
+
+def test_factory_posters_appear_in_the_gallery_with_their_print_files(client, public_site, db):
+    from tests.factories.pages import PosterPageFactory
+
+    poster = PosterPageFactory()
+    gallery = client.get("/posters/").content.decode()
+    assert len(re.findall(r"<img\b[^>]*>", gallery)) == 4  # three seeded posters and this one
+    assert f'alt="{poster.alt_text}"' in gallery
+    assert poster.print_file.url in gallery
+    page = client.get(poster.url).content.decode()
+    assert "<picture>" in page and poster.caption in page
+
+
+def test_factory_schedule_renders_each_phase_and_row(client, public_site, db):
+    from tests.factories.pages import SchedulePageFactory
+
+    schedule = SchedulePageFactory(slug="test-schedule")  # beside the seeded one, under the Chinese home page
+    response = client.get("/test-schedule/")
+    assert response.status_code == 200
+    main = _main(response.content.decode())
+    assert len(schedule.phases) == 3
+    for phase in schedule.phases:
+        assert phase.value["title"] in main
+        assert len(phase.value["rows"]) == 3
+        for row in phase.value["rows"]:
+            assert row["item"] in main and row["requirements"] in main and row["deadline"] in main

@@ -14,6 +14,7 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 
 from home.models import NoticeIndexPage, NoticePage
 from portal.roles import APPROVER, EDITOR
+from tests.factories.pages import NoticePageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -116,17 +117,8 @@ def test_editor_edit_of_a_live_notice_stays_unpublished_until_approved(client, p
 
 
 def test_scheduled_notice_goes_live_when_its_time_comes(client, public_site, db):
-    index = NoticeIndexPage.objects.get(locale__language_code="zh-hans")
-    notice = NoticePage(
-        title="定时发布的通知",
-        slug="scheduled-notice",
-        issuing_authority="湖南省人力资源和社会保障厅",
-        issue_date=datetime.date(2017, 3, 1),
-        summary="定时发布。",
-        body=[{"type": "paragraph", "value": "<p>定时发布的正文。</p>"}],
-        live=False,
-    )
-    index.add_child(instance=notice)
+    notice = NoticePageFactory(draft=True, title="定时发布的通知", slug="scheduled-notice")
+    assert client.get("/notices/scheduled-notice/").status_code == 404  # a draft is not served
     notice.go_live_at = timezone.now() + datetime.timedelta(hours=1)
     # Publishing a revision whose go-live time is in the future schedules it.
     notice.save_revision().publish()
