@@ -320,6 +320,3 @@ class SubmissionLogEntry(BaseLogEntry):
         # Wagtail's reports look instances up by this attribute.
         return str(self.submission_id)
 
-
-# The registration and status-lookup page types (Wagtail pages) live in their own module.
-from forms_intake.pages import RegistrationPage, StatusLookupPage  # noqa: E402,F401

@@ -1,0 +1,28 @@
+"""The tables of forms_intake, one module per concern; Django finds them all through this package.
+
+``registration``: submissions of Annex 2, the divisions they refer to, staff divisions, the timeline, the
+tally and Wagtail's log entries of submissions.
+"""
+
+from forms_intake.models.registration import (
+    Division,
+    StaffDivision,
+    Submission,
+    SubmissionEvent,
+    SubmissionLogEntry,
+    SubmissionTally,
+)
+
+__all__ = [
+    "Division",
+    "RegistrationPage",
+    "StaffDivision",
+    "StatusLookupPage",
+    "Submission",
+    "SubmissionEvent",
+    "SubmissionLogEntry",
+    "SubmissionTally",
+]
+
+# Django finds an app's page types through its models module too; they live with the pages they serve.
+from forms_intake.pages import RegistrationPage, StatusLookupPage  # noqa: E402
