@@ -10,7 +10,7 @@ from wagtail.admin.views.generic import IndexView
 
 from forms_intake.backoffice.columns import queue_name_subquery
 from forms_intake.backoffice.display import choice_label, user_name
-from forms_intake.backoffice.exports import ENCRYPTED_FIELDS, EXPORT_FIELDS, FORMULA_PREFIXES, AuditedExport
+from forms_intake.backoffice.exports import ENCRYPTED_FIELDS, FORMULA_PREFIXES, AuditedExport, export_fields
 from forms_intake.backoffice.filters import (
     ID_SEARCH_PARAM,
     ID_SEARCH_SESSION_KEY,
@@ -109,7 +109,7 @@ class SubmissionIndexView(IndexView):
 
     @property
     def list_export(self):
-        fields = list(EXPORT_FIELDS)
+        fields = export_fields()  # the Annex 2 schema's columns
         if self.unmasked:
             fields[fields.index("id_number_masked")] = "id_number"
             fields[fields.index("phone_masked")] = "phone"

@@ -271,13 +271,15 @@ FIELDS = (
           resident_correctable=True, print_row="residence", print_as="after", print_label=_("（街、路、巷门牌号）")),
     # 未参保原因 / 社保卡服务银行
     Field("not_insured_reason", _("未参保原因"), "reason", step="reason", kind="choice", choices=NotInsuredReason,
-          export_label=True, staff_correctable=True, resident_correctable=True, print_row="reason", print_as="boxes"),
+          export_label=True, staff_correctable=True, resident_correctable=True,
+          print_row="reason", print_as="boxes"),
     Field("not_insured_reason_other", _("其他原因说明"), "reason", step="reason", required=False, max_length=200,
           help_text=_("Only if you chose 其他: describe the reason."), personal=True, exported=False,
           show_blank=False, staff_correctable=True, resident_correctable=True, print_row="reason", print_as="line"),
     Field("service_bank", _("社保卡服务银行"), "reason", step="reason", kind="choice", choices=ServiceBank,
           help_text=_("The bank that will issue the social security card."), export_label=True,
-          staff_correctable=True, resident_correctable=True, print_row="bank", print_as="boxes", print_label=_("社保卡服务银行选择")),
+          staff_correctable=True, resident_correctable=True, print_row="bank", print_as="boxes",
+          print_label=_("社保卡服务银行选择")),
     # 代理人
     Field("is_proxy_filing", _("filed by a proxy"), "proxy", kind="bool", exported=False),
     Field("proxy_name", _("代理人姓名"), "proxy", step="proxy", kind="name", personal=True, exported=False,
@@ -290,7 +292,8 @@ FIELDS = (
     Field("proxy_relationship", _("与被代理人关系"), "proxy", step="proxy", kind="choice", choices=ProxyRelationship,
           personal=True, exported=False, print_row="proxy_relationship"),
     # 登记单位
-    Field("unit_type", _("登记单位"), "unit", step="unit", kind="choice", choices=UnitType, print_row="unit", print_as="boxes"),
+    Field("unit_type", _("登记单位"), "unit", step="unit", kind="choice", choices=UnitType, print_row="unit",
+          print_as="boxes"),
     Field("unit_name", _("登记单位名称"), "unit", step="unit", required=False, max_length=100,
           help_text=_("The employer's name, or the name of the village or community."), staff_correctable=True,
           print_row="unit", print_as="line"),
