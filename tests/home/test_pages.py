@@ -50,7 +50,9 @@ def test_english_pages_are_in_english(client, public_site, db):
 def test_language_switcher_and_alternate_links_point_at_the_translation(client, public_site, db):
     body = client.get("/notices/universal-registration-notice/").content.decode()
     assert 'href="/en/notices/universal-registration-notice/" lang="en" hreflang="en"' in body
-    alternate = '<link rel="alternate" hreflang="en" href="http://testserver/en/notices/universal-registration-notice/">'
+    alternate = (
+        '<link rel="alternate" hreflang="en" href="http://testserver/en/notices/universal-registration-notice/">'
+    )
     assert alternate in body
     body = client.get("/en/qa/").content.decode()
     assert 'href="/qa/" lang="zh-hans" hreflang="zh-hans"' in body
@@ -63,14 +65,14 @@ def test_notice_page_shows_its_details_and_last_update(client, public_site, db):
     assert '<time datetime="2015-05-20">' in body and '<time datetime="2015-06-01">' in body
     assert 'class="last-updated"' in body
     assert "<table" in body and '<th scope="col">阶段</th>' in body
-    assert 'download>附件：全民参保登记宣传张贴画（打印文件）</a>' in body
+    assert "download>附件：全民参保登记宣传张贴画（打印文件）</a>" in body
     assert '<meta property="og:type" content="article">' in body
     assert '<meta property="og:description" content="全省开展全民参保登记。' in body
 
 
 def test_english_notice_table_is_translated(client, public_site, db):
     body = client.get("/en/notices/universal-registration-notice/").content.decode()
-    assert '<caption>Timetable of universal registration</caption>' in body
+    assert "<caption>Timetable of universal registration</caption>" in body
     assert '<th scope="col">Stage</th>' in body
     assert "June 2015 to December 2016" in body
 
@@ -192,7 +194,7 @@ def test_factory_notice_renders_every_block_of_its_body(client, public_site, db)
     response = client.get(notice.url)
     assert response.status_code == 200
     main = _main(response.content.decode())
-    assert f"<h1 id=\"notice-title\">{notice.title}</h1>" in main
+    assert f'<h1 id="notice-title">{notice.title}</h1>' in main
     assert f"<h2>{blocks['heading']['text']}</h2>" in main
     for paragraph in (b.value for b in notice.body if b.block_type == "paragraph"):
         assert f'<div class="rich-text">{paragraph}</div>' in main
