@@ -1,9 +1,21 @@
 """The tables of forms_intake, one module per concern; Django finds them all through this package.
 
 ``registration``: submissions of Annex 2, the divisions they refer to, staff divisions, the timeline, the
-tally and Wagtail's log entries of submissions.
+tally and Wagtail's log entries of submissions. ``outreach``: imported insured, population and employer
+data, the roster of unregistered people, door-to-door visits and suspect records (seed items 5, 15–17).
 """
 
+from forms_intake.models.outreach import (
+    CoverageCount,
+    DataImport,
+    Employer,
+    InsuredPerson,
+    PopulationRecord,
+    RosterEntry,
+    SubmissionInsurance,
+    SuspectRecord,
+    Visit,
+)
 from forms_intake.models.registration import (
     Division,
     StaffDivision,
@@ -14,6 +26,15 @@ from forms_intake.models.registration import (
 )
 
 __all__ = [
+    "CoverageCount",
+    "DataImport",
+    "Employer",
+    "InsuredPerson",
+    "PopulationRecord",
+    "RosterEntry",
+    "SubmissionInsurance",
+    "SuspectRecord",
+    "Visit",
     "Division",
     "RegistrationPage",
     "StaffDivision",

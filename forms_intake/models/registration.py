@@ -157,6 +157,7 @@ class Submission(models.Model):
     flag_proxy_is_registrant = models.BooleanField(_("proxy ID equals registrant ID"), default=False)
     flag_shared_phone = models.BooleanField(_("phone number on many submissions"), default=False)
     flag_unknown_county = models.BooleanField(_("ID county code not in today's divisions"), default=False)
+    flag_already_insured = models.BooleanField(_("已参保: actively insured in the business systems"), default=False)
     has_flags = models.BooleanField(_("has suspect flags"), default=False, db_index=True)
 
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
