@@ -136,6 +136,9 @@ class InsuredPerson(models.Model):
         verbose_name_plural = _("insured persons")
         indexes = [models.Index(fields=["id_number_hash", "status"], name="insured_hash_status_idx")]
 
+    def __str__(self):
+        return f"{self.get_insurance_type_display()} {self.insured_place}"
+
 
 class PopulationRecord(models.Model):
     """A person of a population file, staged until the next comparison consumes it."""
@@ -156,6 +159,9 @@ class PopulationRecord(models.Model):
     class Meta:
         verbose_name = _("population record")
         verbose_name_plural = _("population records")
+
+    def __str__(self):
+        return self.get_source_display()
 
 
 class CoverageCount(models.Model):
@@ -178,6 +184,9 @@ class CoverageCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["division_code", "village_code"], name="coverage_division_village_uniq")
         ]
+
+    def __str__(self):
+        return self.village_code or self.division_code
 
 
 class RosterEntry(models.Model):
@@ -261,6 +270,9 @@ class Visit(models.Model):
         verbose_name_plural = _("visits")
         ordering = ["-visited_at", "-id"]
 
+    def __str__(self):
+        return self.get_outcome_display()
+
 
 class SuspectRecord(models.Model):
     """A suspect insured record (疑点信息, seed item 15): a verification task for a division's clerk."""
@@ -301,6 +313,9 @@ class SuspectRecord(models.Model):
         ordering = ["queue_code", "result", "id"]
         constraints = [models.UniqueConstraint(fields=["rule", "id_number_hash"], name="suspect_rule_person_uniq")]
 
+    def __str__(self):
+        return f"{self.get_rule_display()} {self.id_number_masked}"
+
 
 class SubmissionInsurance(models.Model):
     """已参保: an active insurance record found for a submission's person (a suspect flag for staff)."""
@@ -318,3 +333,6 @@ class SubmissionInsurance(models.Model):
                 fields=["submission", "insurance_type", "insured_place"], name="submission_insurance_uniq"
             )
         ]
+
+    def __str__(self):
+        return f"{self.get_insurance_type_display()} {self.insured_place}"
