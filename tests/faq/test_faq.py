@@ -103,3 +103,35 @@ def test_faq_page_is_searchable_in_both_languages(public_site, db):
     assert any("变化" in q["question"] for q in zh_result.questions)
     [en_result] = [r for r in search_pages("relative", en) if r.kind == "faq"]
     assert any("relative" in q["question"].lower() or "relative" in q["text"].lower() for q in en_result.questions)
+
+
+def test_factory_qa_page_renders_every_question_with_an_anchor_and_jsonld(client, public_site, db):
+    from tests.factories.pages import FaqPageFactory
+
+    page = FaqPage.objects.get(pk=FaqPageFactory(slug="test-qa").pk)  # re-read: block ids are given on save
+    generated = [q for c in page.question_list() for q in c["questions"]]
+    assert len(generated) == 6  # two categories of three questions
+    body = client.get("/test-qa/").content.decode()
+    assert _questions(body) == [(q["anchor"], q["question"]) for q in generated]
+    for category in page.categories:
+        assert category.value["title"] in body
+    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', body, re.S).group(1)
+    assert [entity["name"] for entity in json.loads(raw)["mainEntity"]] == [q["question"] for q in generated]
+    # The no-JavaScript filter finds a question by words of its answer only.
+    target = generated[4]
+    found = _questions(client.get("/test-qa/", {"q": target["text"][:8]}).content.decode())
+    assert (target["anchor"], target["question"]) in found and len(found) < len(generated)
+
+
+def test_factory_questions_can_be_given_one_by_one(client, public_site, db):
+    from tests.factories.pages import FaqPageFactory
+
+    FaqPageFactory(
+        slug="test-qa-2",
+        categories__0__category__title="代理登记",
+        categories__0__category__questions__0__question="代理人需要带什么？",
+        categories__0__category__questions__0__answer_text="代理人本人的身份证。",
+    )
+    body = client.get("/test-qa-2/").content.decode()
+    assert [q for _a, q in _questions(body)] == ["代理人需要带什么？"]
+    assert "代理登记" in body and "代理人本人的身份证。" in body
