@@ -242,7 +242,7 @@ class Server:
             try:
                 get(self.base, "/healthz/")
                 return
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 pass
             if self.process.poll() is not None:
                 self.stop()
@@ -291,7 +291,7 @@ def content_problems(base, path, marker, kind):
     """One real GET of a measured URL checked for its status and content; the problems found."""
     try:
         status, headers, body = get(base, path)
-    except OSError as error:
+    except (OSError, http.client.HTTPException) as error:
         return [f"GET failed: {type(error).__name__}"]
     return check_page(status, headers.get("content-type"), body, marker, kind)
 
@@ -354,7 +354,7 @@ def _static_target(server):
     """(server, path of the hashed portal.css the home page links, no marker, "css"), or why there is none."""
     try:
         status, _headers, body = get(server.base, "/")
-    except OSError as error:
+    except (OSError, http.client.HTTPException) as error:
         return f"home page unreachable ({type(error).__name__})"
     found = re.search(rb'href="(/static/css/portal\.[0-9a-f]{12}\.css)"', body)
     if not found:
@@ -743,8 +743,23 @@ def _render_wizard(results, out):
             out.append(f"\nFailed registrations ({name}): {'; '.join(data['failure_samples'])}")
 
 
+_MESSAGE_KEYS = {"error", "missing", "why", "problems", "content_problems", "failure_samples", "rows_error"}
+
+
+def _one_line(value, key=None):
+    """`results` with every message (errors, reasons) on one line and its pipes escaped, for a table cell."""
+    if isinstance(value, dict):
+        return {k: _one_line(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_one_line(v, key) for v in value]
+    if key in _MESSAGE_KEYS and isinstance(value, str):
+        return " ".join(value.split()).replace("|", "\\|")
+    return value
+
+
 def render(results):
     """The result table as markdown (also printed)."""
+    results = _one_line(results)
     out = [f"# Benchmark {results['started']}", ""]
     env = results["environment"]
     out += [
@@ -828,11 +843,14 @@ def main(argv=None):
         "targets": TARGETS,
         "notes": [],
     }
-    log("preparing the database (migrate, static files, seed content, divisions, submissions)")
+    # Only the back office and the export need the million rows; without them, none are generated.
+    submissions = 0 if {"backoffice", "export"} <= skip else args.submissions
+    log("preparing the database (migrate, static files, seed content, divisions"
+        + (f", {submissions:,} submissions)" if submissions else ")"))
     prepared = {}
     try:
-        prepared["current"] = prepare(current, args.submissions)
-    except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+        prepared["current"] = prepare(current, submissions)
+    except Exception as error:  # noqa: BLE001 - whatever it is, the table says it (psycopg errors included)
         current.error = f"preparing failed: {error}"
         log(f"current tree: {current.error}")
     if args.baseline:
@@ -914,11 +932,22 @@ def prepare_baseline(args, current_database_url, prepared):
     owner = path.parent / "database-owner"
     stamp = f"{sha} {database_url}"
     fresh_database = fresh or not owner.is_file() or owner.read_text().strip() != stamp
+    if not fresh_database:
+        # A checkout of a commit does not change: prepared once, its database only needs to be there.
+        try:
+            counted = tree.probe("count")
+            tree.table = counted.get("table")
+            log(f"baseline {sha[:10]} in {path}: prepared by an earlier run, {counted['submissions']:,} submissions")
+            prepared["baseline"] = {"seconds": 0, "generated": None, "submissions": counted["submissions"],
+                                    "reused": True}
+            return tree
+        except RuntimeError as error:
+            log(f"baseline: the earlier preparation is unusable ({_tail(str(error), 200)}); preparing again")
     log(f"preparing the baseline {sha[:10]} in {path}" + (" (new database)" if fresh_database else ""))
     try:
         prepared["baseline"] = prepare(tree, 0, fresh_database=fresh_database)
         owner.write_text(stamp + "\n")
-    except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+    except Exception as error:  # noqa: BLE001 - whatever it is, the table says it (psycopg errors included)
         tree.error = f"preparing failed: {error}"
         log(f"baseline: {tree.error}")
     return tree
