@@ -17,8 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from faq.models import FaqPage
 from home.models import NoticePage
-from portal.cache import STATUS_HEADER
-from portal.generation import bump_generation
+from portal.cache import STATUS_HEADER, bump_generation
 from tests.factories.pages import NoticePageFactory
 
 pytestmark = pytest.mark.django_db
