@@ -79,6 +79,13 @@ def _tail(text, limit=1500):
     return text[-limit:]
 
 
+def _failure(what, output):
+    """RuntimeError for a failed command: its last line (the exception) in the table, the end of its output logged."""
+    lines = [line.strip() for line in (output or "").strip().splitlines() if line.strip()]
+    log(f"{what} failed:\n{_tail(output, 3000)}")
+    return RuntimeError(f"{what} failed: {lines[-1] if lines else 'no output'}")
+
+
 # --- trees: the working tree and, with --baseline, a checkout of another revision ---------------------
 
 
@@ -105,7 +112,7 @@ class Tree:
             capture_output=True, text=True, check=False, timeout=timeout,
         )
         if result.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed: {_tail(result.stderr or result.stdout, 600)}")
+            raise _failure(f"{self.name}: manage.py {' '.join(args)}", result.stderr or result.stdout)
         return result.stdout
 
     def probe(self, *args):
@@ -116,7 +123,7 @@ class Tree:
         )
         lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
         if result.returncode != 0 or not lines:
-            raise RuntimeError(f"probe {' '.join(args)} failed: {_tail(result.stderr or result.stdout, 600)}")
+            raise _failure(f"{self.name}: probe {' '.join(args)}", result.stderr or result.stdout)
         return json.loads(lines[-1])
 
     def gunicorn_command(self, bind, workers):
@@ -334,7 +341,7 @@ def start_servers(trees, args, modes):
     for t_index, tree in enumerate(trees):
         for m_index, (key, _label, page_cache, memo, _target) in enumerate(modes):
             if not tree.ok:
-                servers[tree.name, key] = tree.error
+                servers[tree.name, key] = f"the {tree.name} tree could not be measured, see above"
                 continue
             port = args.port + 3 * t_index + m_index
             try:
@@ -609,7 +616,8 @@ def _render_queries(results, out):
             line += f" {other['queries']} / {other['queries_cold']} |" if other and "queries" in other else " — |"
         out.append(line)
     if not current.get("pages"):
-        out.append(f"| — | — | — | MISSED: not measured ({current.get('error') or 'no pages'}) |")
+        why = "the current tree could not be measured, see above" if current.get("error") else "no pages"
+        out.append(f"| — | — | — | MISSED: not measured ({why}) |")
 
 
 def _render_comparison(results, out):
@@ -903,7 +911,7 @@ def main(argv=None):
 
 def _current_probe(tree, *args):
     if not tree.ok:
-        return {"missing": tree.error}
+        return {"missing": "the current tree could not be measured, see above"}
     try:
         return tree.probe(*args)
     except RuntimeError as error:
