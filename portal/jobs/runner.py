@@ -246,9 +246,10 @@ def _task_result_status(job):
 
 def _release_task_record(job):
     """Mark the task framework's record of a dead run as failed (database backend: it stays RUNNING)."""
-    if not job.task_result_id or not apps.is_installed("django_tasks_db"):
+    configs = [config for config in apps.get_app_configs() if config.name == "django_tasks_db"]
+    if not job.task_result_id or not configs:
         return
-    model = apps.get_model("django_tasks_db", "DBTaskResult")
+    model = configs[0].get_model("DBTaskResult")
     model.objects.filter(id=job.task_result_id, status=TaskResultStatus.RUNNING).update(
         status=TaskResultStatus.FAILED, finished_at=timezone.now(),
         exception_class_path="portal.jobs.runner.WorkerLost", traceback="The worker stopped during this task.",
@@ -278,8 +279,10 @@ def requeue_stalled(job=None, now=None) -> int:
             count += 1
             continue
         if Job.objects.filter(**filters).update(state=JobState.QUEUED, heartbeat_at=now):
-            _release_task_record(stalled)
             logger.warning("job %s: worker lost during attempt %s, queued again", stalled.pk, stalled.attempt)
+            lost = stalled.task_result_id
             _enqueue(stalled)
+            stalled.task_result_id = lost
+            _release_task_record(stalled)
             count += 1
     return count

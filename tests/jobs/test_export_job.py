@@ -60,7 +60,7 @@ def test_a_large_export_asks_to_run_as_a_job_and_a_small_one_streams(client, wor
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     page = response.content.decode()
-    assert 'action="%s"' % reverse("forms_intake_jobs:start_export") in page
+    assert f'action="{reverse("forms_intake_jobs:start_export")}"' in page
     assert not Job.objects.exists()  # a GET starts nothing
 
     settings.EXPORT_JOB_THRESHOLD = 10
