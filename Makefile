@@ -25,9 +25,12 @@ setup: $(STAMP) ## Migrate, collect static files and load the seed content (idem
 	$(PY) manage.py load_portal_content
 	$(PY) manage.py create_demo_accounts
 
-run: setup ## Set everything up and serve the site on http://127.0.0.1:$(PORT)/ (SQLite)
+run: setup ## Set everything up and serve the site on http://127.0.0.1:$(PORT)/ (SQLite) with one background worker
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) -m portal.jobs.launcher --workers 1 -- $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+worker: $(STAMP) ## Run one background worker (exports, Wagtail's tasks; docs/jobs.md), e.g. beside `runserver`
+	$(PY) manage.py jobs_worker
 
 test: $(STAMP) ## Run every test (browser tests when Chromium is present; E2E=required makes it mandatory)
 	@if [ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM_PATH" ]; then echo "Browser tests: on (Chromium found)"; \
@@ -54,4 +57,4 @@ serve-prod: $(STAMP) ## Production settings locally: PostgreSQL, Redis, gunicorn
 bench: $(STAMP) ## Run the benchmark suite on PostgreSQL + Redis, ~20 min (see bench/README.md)
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-.PHONY: help install setup run test lint messages serve-prod bench
+.PHONY: help install setup run worker test lint messages serve-prod bench

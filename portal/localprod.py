@@ -104,8 +104,14 @@ def main(argv=None):
     if args.action == "serve":
         print(f"Serving production settings on http://localhost:{args.port}/ (Ctrl-C stops)", flush=True)
         os.chdir(BASE_DIR)
-        command = gunicorn_command(f"127.0.0.1:{args.port}")
-        os.execve(command[0], command, env)  # noqa: S606 - replace this process with gunicorn
+        serve(env, args.port)
+
+
+def serve(env, port):
+    """gunicorn and JOBS_WORKERS (default 2) background workers, supervised until Ctrl-C (docs/jobs.md)."""
+    command = gunicorn_command(f"127.0.0.1:{port}")
+    launcher = [sys.executable, "-m", "portal.jobs.launcher", "--workers", env.get("JOBS_WORKERS", "2"), "--"]
+    os.execve(sys.executable, [*launcher, *command], env)  # noqa: S606 - replace this process with the launcher
 
 
 if __name__ == "__main__":

@@ -125,6 +125,8 @@ class InsuredPerson(models.Model):
     """
 
     id_number_hash = models.CharField(max_length=64, db_index=True)
+    # Keyed hash of the name: "same ID under different names" across files, without keeping names.
+    name_hash = models.CharField(max_length=64, blank=True)
     insurance_type = models.CharField(_("险种"), max_length=24, choices=InsuranceType.choices)
     insured_place = models.CharField(_("参保地"), max_length=12)
     status = models.CharField(_("参保状态"), max_length=16, choices=InsuredStatus.choices)
