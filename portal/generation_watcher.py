@@ -33,6 +33,8 @@ import os
 import threading
 import time
 
+from django.conf import settings
+
 logger = logging.getLogger("portal.cache")
 
 CHANNEL = "portal:pagecache:generation:bumped"
@@ -45,8 +47,6 @@ def supports_pubsub(cache):
 
 def pubsub_enabled():
     """`PAGE_CACHE_GENERATION_PUBSUB` (on by default; the test settings read the counter directly)."""
-    from django.conf import settings
-
     return getattr(settings, "PAGE_CACHE_GENERATION_PUBSUB", True)
 
 

@@ -7,6 +7,8 @@ never by production, which refuses to start without its secrets in the environme
 import secrets
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 LOCAL_DIR = Path(__file__).resolve().parent.parent / ".local"
 
 
@@ -22,8 +24,6 @@ def local_secret(name, factory):
 
 def fernet_key():
     """A new key for the field encryption (Fernet)."""
-    from cryptography.fernet import Fernet
-
     return Fernet.generate_key().decode()
 
 

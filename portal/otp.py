@@ -14,13 +14,13 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
+from django_otp import verify_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 
 def totp_devices(user):
     """The user's confirmed authenticators."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     return TOTPDevice.objects.filter(user=user, confirmed=True)
 
 
@@ -63,8 +63,6 @@ class LoginForm(WagtailLoginForm):
 
     @staticmethod
     def _verify(user, devices, token):
-        from django_otp import verify_token
-
         for device in devices:
             verified = verify_token(user, device.persistent_id, token)
             if verified is not None:

@@ -29,6 +29,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.utils.crypto import salted_hmac
 
+from portal.security_events import log_security_event
+
 logger = logging.getLogger("portal.ratelimit")
 
 _SALT = "portal.ratelimit"
@@ -67,8 +69,6 @@ def hit(scope: str, key: str, limit: int, window_seconds: int) -> bool:
                 count = 1
     except Exception as exc:  # the cache backend's own connection errors (redis, memcached, …)
         fail_open = getattr(settings, "RATELIMIT_FAIL_OPEN", True)
-        from portal.security import log_security_event
-
         outcome = "allowed" if fail_open else "refused"
         log_security_event("ratelimit_unavailable", scope=scope, error=type(exc).__name__, outcome=outcome)
         return fail_open

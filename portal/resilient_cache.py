@@ -22,10 +22,14 @@ import logging
 import threading
 import time
 
+import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger("portal.cache")
+
+# What redis-py raises when the server is unreachable or too slow.
+_REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
 
 class CacheUnavailable(ConnectionError):
@@ -96,9 +100,7 @@ class ResilientRedisCache(RedisCache):
 
     @staticmethod
     def _errors():
-        import redis
-
-        return (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+        return _REDIS_ERRORS
 
     # ---- reads and writes degrade ---------------------------------------
 

@@ -10,6 +10,7 @@ Other apps add their permissions to these groups through `ROLE_PERMISSIONS`.
 """
 
 from django.contrib.auth.models import Group, Permission
+from wagtail.models import GroupPagePermission
 
 EDITOR = "宣传编辑"
 APPROVER = "宣传审核"
@@ -80,8 +81,6 @@ def _permissions(names):
 
 def ensure_roles(root_pages=()):
     """Create the five role groups with their permissions; idempotent. Returns {name: group}."""
-    from wagtail.models import GroupPagePermission
-
     groups = {}
     for name in ROLES:
         group, _ = Group.objects.get_or_create(name=name)

@@ -7,9 +7,11 @@ lookup, admin, any response to a signed-in user). `AdminIdleTimeoutMiddleware`
 signs staff out after `ADMIN_IDLE_TIMEOUT` seconds without a request.
 `AdminAwareCSPMiddleware` swaps in the relaxed admin policy under /admin/.
 
-`log_security_event()` writes one structured line per security event (login,
-lockout, scope denial, reveal, export, purge…) with the time, the user id, the
-user's divisions and the request id, never personal data.
+`log_security_event()` (portal/security_events.py, importable from here too)
+writes one structured line per security event (login, lockout, scope denial,
+reveal, export, purge…) with the time, the user id, what the apps' registered
+providers add (the registration app: the user's divisions) and the request id,
+never personal data.
 """
 
 from __future__ import annotations
@@ -18,8 +20,6 @@ import ipaddress
 import logging
 import re
 import time
-import uuid
-from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from axes.backends import AxesStandaloneBackend
@@ -27,80 +27,23 @@ from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from portal.ratelimit import client_address, client_key
+
+# Security events and request ids live in portal/security_events.py (the rate limiter logs through it too);
+# these names stay importable from here.
+from portal.security_events import (  # noqa: F401
+    log_security_event,
+    register_log_context_provider,
+    request_id,
+)
 
 logger = logging.getLogger("portal.security")
 
-# Field names that must never reach a log line, whatever a caller passes.
-_PERSONAL_FIELDS = frozenset(
-    {"id_number", "phone", "name", "proxy_phone", "proxy_id_number", "proxy_name", "address", "password", "email"}
-)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-
 LAST_ACTIVITY_KEY = "_portal_last_activity"
 IDLE_RESOLUTION = 60  # seconds
-
-
-def _clean(value) -> str:
-    """A log-safe rendering: control characters (CR, LF…) escaped so no value can forge a line."""
-    text = str(value)
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-    return text[:200]
-
-
-def _divisions(user) -> str:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return ""
-    cached = getattr(user, "_portal_division_codes", None)
-    if cached is None:
-        try:
-            from forms_intake.models import StaffDivision
-
-            codes = StaffDivision.objects.filter(user_id=user.pk).values_list("division_id", flat=True)
-            cached = "+".join(sorted(codes))
-        except Exception:  # logging must never break the request it describes
-            cached = ""
-        user._portal_division_codes = cached
-    return cached
-
-
-def request_id(request) -> str:
-    """The id of this request (from a trusted X-Request-ID or generated), for correlating log lines."""
-    if request is None:
-        return ""
-    rid = getattr(request, "request_id", None)
-    if not rid:
-        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        rid = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        request.request_id = rid
-    return rid
-
-
-def log_security_event(event: str, request=None, *, user=None, level=logging.INFO, **fields) -> dict:
-    """Log one security event as a structured line and return its fields.
-
-    The line is `security_event event=… user=… division=… request_id=… key=value…`
-    and the same fields go to handlers as `record.security_event` (JSON logging
-    picks them up). Values are escaped; personal fields are dropped. Pass ids,
-    counts and codes only: a reference number, never a name or an ID number.
-    """
-    if user is None and request is not None:
-        user = getattr(request, "user", None)
-    record = {
-        "event": _clean(event),
-        "time": datetime.now(UTC).isoformat(timespec="seconds"),
-        "user": str(user.pk) if user is not None and getattr(user, "is_authenticated", False) else "",
-        "division": _divisions(user),
-        "request_id": request_id(request),
-    }
-    for key, value in sorted(fields.items()):
-        if key in _PERSONAL_FIELDS or key in record:
-            continue
-        record[_clean(key)] = _clean(value)
-    message = "security_event " + " ".join(f"{key}={value}" for key, value in record.items())
-    logger.log(level, "%s", message, extra={"security_event": record})
-    return record
 
 
 def _is_sensitive_path(path: str) -> bool:
@@ -244,8 +187,6 @@ class AxesBackend(AxesStandaloneBackend):
 
 def axes_client_ip(request):
     """The client address for axes, resolved like the rate limiter's (trusted proxy header aware)."""
-    from portal.ratelimit import client_address
-
     address = client_address(request)
     try:
         return str(ipaddress.ip_address(address))
@@ -255,15 +196,11 @@ def axes_client_ip(request):
 
 def axes_client_str(username, ip_address, user_agent, path_info, request):
     """What axes writes in its log lines: a hash of the client, never a username or address."""
-    from portal.ratelimit import client_key
-
     return f"client={client_key(request)}" if request is not None else "client=unknown"
 
 
 def lockout_response(request, credentials, *args, **kwargs):
     """The page a locked-out login gets: the same for every username, existing or not."""
-    from django.shortcuts import render
-
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60) if settings.AXES_COOLOFF_TIME else None
     response = render(request, "429.html", {"locked_out": True, "retry_minutes": minutes}, status=429)
     if minutes:

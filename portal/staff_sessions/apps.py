@@ -10,4 +10,5 @@ class StaffSessionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Connects receivers of the user model: importable only once the app registry is ready.
         from . import signals  # noqa: F401

@@ -9,7 +9,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from portal.security import log_security_event
+from portal.ratelimit import client_key
+from portal.security_events import log_security_event
 
 from .models import UserSession
 
@@ -63,6 +64,4 @@ def end_sessions_of_deactivated_user(sender, instance, created, **kwargs):
 @receiver(user_locked_out, dispatch_uid="staff_sessions_locked_out")
 def locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
     # Neither the username nor the address is logged; the client hash correlates attempts.
-    from portal.ratelimit import client_key
-
     log_security_event("lockout", request, level=30, client=client_key(request) if request is not None else "")

@@ -10,6 +10,7 @@ code with any authenticator app), never send it by e-mail or chat.
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.security import log_security_event
 
@@ -22,8 +23,6 @@ class Command(BaseCommand):
         parser.add_argument("--remove", action="store_true", help="remove the user's authenticators")
 
     def handle(self, *args, username, remove, **options):
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
         try:
             user = get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist:
