@@ -9,7 +9,8 @@ class HomeConfig(AppConfig):
     verbose_name = _("Public content")
 
     def ready(self):
-        # Invalidate the anonymous page cache when content is published (portal/cache.py).
-        from portal.cache import connect_signals
+        # Imports Wagtail's models, which apps.py may not do at import time (before the app registry is ready).
+        from portal.invalidation import connect_signals
 
+        # Publishing moves the content generation on: the page cache and the memo of page parts follow it.
         connect_signals()

@@ -11,7 +11,7 @@ How it works
   generation is one integer in the cache (`portal:pagecache:generation`), shared
   by every app server through Redis. Publishing or unpublishing a page, saving a
   snippet, a site setting, an image or a document bumps it after the transaction
-  commits (see `connect_signals`), so the next request on any server renders the
+  commits (portal/generation.py, portal/invalidation.py), so the next request on any server renders the
   page afresh. Nothing needs to be deleted: old entries simply stop matching and
   expire (`PAGE_CACHE_SECONDS`).
 * A hit costs no database query and usually no cache round trip either: the
@@ -42,23 +42,28 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from collections import OrderedDict
 
 from django.conf import settings
-from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import cc_delim_re
 
-from portal.content_memo import REQUEST_ATTRIBUTE as GENERATION_REQUEST_ATTRIBUTE
-from portal.generation_watcher import announce, watcher
-from portal.security import request_id
+# The generation and what bumps it live in portal/generation.py (the memo of page parts builds on it too);
+# these names stay importable from here.
+from portal.generation import (  # noqa: F401
+    GENERATION_KEY,
+    bump_generation,
+    current_generation,
+    get_cache,
+    invalidate_on_commit,
+    remember_generation,
+)
+from portal.generation import page_cache_enabled as cache_enabled
+from portal.security_events import request_id
 
 logger = logging.getLogger(__name__)
 
-GENERATION_KEY = "portal:pagecache:generation"
 ENTRY_PREFIX = "portal:pagecache:page:"
 # Header that tells operators (and the benchmark) whether the cache answered.
 STATUS_HEADER = "X-Page-Cache"
@@ -87,72 +92,12 @@ def _setting(name, default):
     return getattr(settings, name, default)
 
 
-def cache_enabled():
-    """Whether the page cache is switched on (`PAGE_CACHE_ENABLED`, default on)."""
-    return _setting("PAGE_CACHE_ENABLED", True)
-
-
-def get_cache():
-    """The cache backend that holds pages (`PAGE_CACHE_ALIAS`, default "default")."""
-    return caches[_setting("PAGE_CACHE_ALIAS", "default")]
-
-
-def current_generation(cache=None):
-    """The content generation now in force, creating it if the cache lost it.
-
-    With Redis it usually comes from this process's subscription (portal/generation_watcher.py):
-    no round trip.
-    """
-    cache = cache or get_cache()
-    generation = watcher.generation(cache, lambda: _read_generation(cache))
-    return generation if generation is not None else _read_generation(cache)
-
-
-def _read_generation(cache):
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = _initialise_generation(cache)
-    return generation
-
-
-def _initialise_generation(cache):
-    # Start from the clock, not from 1: if the cache loses the counter (restart,
-    # eviction), a restarted counter must never match entries stored before.
-    cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-    return cache.get(GENERATION_KEY)
-
-
-def bump_generation(**kwargs):
-    """Invalidate every cached page and memoised page part now (all app servers sharing the cache backend)."""
-    from portal.content_memo import memo_enabled
-
-    if not cache_enabled() and not memo_enabled():
-        return
-    cache = get_cache()
-    try:
-        generation = cache.incr(GENERATION_KEY)
-    except ValueError:  # the counter is missing: any fresh value invalidates
-        generation = time.time_ns()
-        cache.set(GENERATION_KEY, generation, timeout=None)
-    announce(cache, generation)
-    logger.debug("page cache invalidated")
-
-
-def invalidate_on_commit(**kwargs):
-    """Bump the generation once the current transaction commits.
-
-    Bumping earlier would let a request that still sees the old rows store the
-    old page under the new generation, where it would stay until it expires.
-    """
-    transaction.on_commit(bump_generation)
-
-
 def _cookie_variant(request):
     names = _setting("PAGE_CACHE_VARY_COOKIES", ("elder_mode",))
     return "&".join(f"{name}={request.COOKIES.get(name, '')}" for name in names)
 
 
-def _query_variant(request):
+def query_variant(request):
     """The allowed query parameters in a stable order, or None if others are present."""
     if not request.GET:
         return ""
@@ -175,7 +120,7 @@ def cache_key(request):
     path = request.path
     if path.startswith(tuple(_setting("PAGE_CACHE_EXCLUDED_PREFIXES", DEFAULT_EXCLUDED_PREFIXES))):
         return None
-    query = _query_variant(request)
+    query = query_variant(request)
     if query is None:
         return None
     try:
@@ -257,7 +202,7 @@ class PageCacheMiddleware:
             # process's memory, else from the shared cache.
             generation = current_generation(cache)
             # The rest of the request (portal/content_memo.py) reuses it.
-            setattr(request, GENERATION_REQUEST_ATTRIBUTE, generation)
+            remember_generation(request, generation)
             entry = self._local.get(key)
             if entry is None or entry[0] != generation:
                 entry = cache.get(key)
@@ -293,56 +238,3 @@ class PageCacheMiddleware:
         response["X-Request-ID"] = request_id(request)
         response[STATUS_HEADER] = "hit"
         return response
-
-
-def _invalidating_model(model, deleted):
-    """Whether saving (or deleting) a row of this model changes what public pages show.
-
-    Pages count only when deleted: their edits reach the public through
-    publishing, and draft saves must not empty the cache. Snippets, site
-    settings, sites, locales, images and documents count on every save.
-    """
-    from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
-    from wagtail.documents.models import AbstractDocument
-    from wagtail.images.models import AbstractImage
-    from wagtail.models import BaseViewRestriction, Locale, Page, Site
-    from wagtail.snippets.models import get_snippet_models
-
-    if issubclass(model, Page):
-        return deleted
-    return model in get_snippet_models() or issubclass(
-        model, (BaseGenericSetting, BaseSiteSetting, Site, Locale, AbstractImage, AbstractDocument, BaseViewRestriction)
-    )
-
-
-_model_decisions = {}
-
-
-def _on_model_change(sender, signal, **kwargs):
-    # One receiver for every model: decided once per model class, then a dict
-    # lookup, so bulk saves of submissions cost nothing and never invalidate pages.
-    from django.db.models.signals import post_delete
-
-    deleted = signal is post_delete
-    decision = _model_decisions.get((sender, deleted))
-    if decision is None:
-        decision = _model_decisions[(sender, deleted)] = _invalidating_model(sender, deleted)
-    if decision:
-        invalidate_on_commit()
-
-
-def connect_signals():
-    """Connect the invalidation receivers (called once from `home.apps.HomeConfig.ready`)."""
-    from django.db.models.signals import post_delete, post_save
-    from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
-
-    uid = "portal.cache"
-    # Pages, and their wagtail-localize translations, which are published as pages.
-    page_published.connect(invalidate_on_commit, dispatch_uid=f"{uid}.page_published")
-    page_unpublished.connect(invalidate_on_commit, dispatch_uid=f"{uid}.page_unpublished")
-    post_page_move.connect(invalidate_on_commit, dispatch_uid=f"{uid}.post_page_move")
-    # Snippets with drafts publish through these; plain snippets through post_save.
-    published.connect(invalidate_on_commit, dispatch_uid=f"{uid}.published")
-    unpublished.connect(invalidate_on_commit, dispatch_uid=f"{uid}.unpublished")
-    post_save.connect(_on_model_change, dispatch_uid=f"{uid}.post_save")
-    post_delete.connect(_on_model_change, dispatch_uid=f"{uid}.post_delete")

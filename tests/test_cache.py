@@ -10,6 +10,7 @@ from wagtail.models import Locale, Page, Site
 
 from home.models import HomePage
 from portal import cache as page_cache
+from portal.invalidation import invalidating_model
 
 pytestmark = pytest.mark.django_db
 
@@ -150,15 +151,15 @@ def test_snippet_models_and_media_invalidate_but_submissions_do_not():
     from forms_intake.models import Submission, SubmissionEvent
 
     for model in get_snippet_models():
-        assert page_cache._invalidating_model(model, deleted=False), model
-    assert page_cache._invalidating_model(get_image_model(), deleted=False)
-    assert page_cache._invalidating_model(Site, deleted=False)
+        assert invalidating_model(model, deleted=False), model
+    assert invalidating_model(get_image_model(), deleted=False)
+    assert invalidating_model(Site, deleted=False)
     # Registrations arrive all day long: they must never empty the page cache.
-    assert not page_cache._invalidating_model(Submission, deleted=False)
-    assert not page_cache._invalidating_model(SubmissionEvent, deleted=True)
+    assert not invalidating_model(Submission, deleted=False)
+    assert not invalidating_model(SubmissionEvent, deleted=True)
     # Page drafts never invalidate, deleting a page does.
-    assert not page_cache._invalidating_model(HomePage, deleted=False)
-    assert page_cache._invalidating_model(HomePage, deleted=True)
+    assert not invalidating_model(HomePage, deleted=False)
+    assert invalidating_model(HomePage, deleted=True)
 
 
 def test_invalidation_waits_for_the_commit(cache_on, django_capture_on_commit_callbacks):

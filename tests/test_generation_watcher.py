@@ -7,6 +7,7 @@ import redis
 from django.core.cache.backends.locmem import LocMemCache
 
 from portal import cache as page_cache
+from portal import generation as content_generation
 from portal.generation_watcher import GenerationWatcher, announce
 from portal.resilient_cache import ResilientRedisCache
 from tests.security.test_ratelimit import _redis_reachable
@@ -33,7 +34,7 @@ def server(cache, settings):
 
     def read():
         reads.append(1)  # a round trip to Redis
-        return page_cache._read_generation(cache)
+        return content_generation._read_generation(cache)
 
     def generation():
         value = watcher.generation(cache, read)
@@ -72,8 +73,8 @@ def test_bump_generation_announces_the_new_value(cache, server, settings, monkey
     watcher, generation = server
     first = generation()
     settings.PAGE_CACHE_ENABLED = True
-    monkeypatch.setattr(page_cache, "get_cache", lambda: cache)
-    page_cache.bump_generation()
+    monkeypatch.setattr(content_generation, "get_cache", lambda: cache)
+    content_generation.bump_generation()
     assert generation() == first + 1
 
 
