@@ -30,6 +30,7 @@ from django.utils.module_loading import import_string
 from django_tasks import task_backends
 from django_tasks.base import Task, TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
+from django_tasks_db import DatabaseBackend
 
 from portal.jobs import files
 from portal.jobs.models import ACTIVE_STATES, Job, JobState
@@ -248,6 +249,11 @@ def _release_task_record(job):
     """Mark the task framework's record of a dead run as failed (database backend: it stays RUNNING)."""
     configs = [config for config in apps.get_app_configs() if config.name == "django_tasks_db"]
     if not job.task_result_id or not configs:
+        return
+    try:
+        if not isinstance(task_backends[_task_for(job).backend], DatabaseBackend):
+            return  # another backend keeps its own records
+    except (ImportError, TypeError):
         return
     model = configs[0].get_model("DBTaskResult")
     model.objects.filter(id=job.task_result_id, status=TaskResultStatus.RUNNING).update(
