@@ -55,7 +55,7 @@ def test_choices_are_the_models_and_every_kind_and_print_row_is_known():
         assert cells <= 2, key  # the paper form has four columns
 
 
-def test_step_forms_ask_the_schema_fields_with_its_labels():
+def test_step_forms_ask_the_schema_fields_with_its_labels(db):
     forms = dict(STEP_FORMS)
     assert list(forms) == [step.name for step in annex2.schema().steps]
     for step in annex2.schema().steps:
