@@ -207,6 +207,8 @@ class RosterEntry(models.Model):
         DECEASED = "deceased", _("已死亡")
         MOVED_OUT = "moved_out", _("已迁出")
         NO_SUCH_PERSON = "no_such_person", _("查无此人")
+        # Settled by a comparison: the business systems now show the person actively insured.
+        INSURED = "insured", _("已参保")
 
     id_number = EncryptedTextField(_("身份证号码"))
     id_number_hash = models.CharField(max_length=64, unique=True)

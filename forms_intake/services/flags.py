@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
+from forms_intake.models.outreach import InsuredPerson, InsuredStatus
 from forms_intake.rules.eligibility import check_employment_for_birth_date
 from forms_intake.rules.personal_data import id_hash, phone_hash
 from forms_intake.rules.states import SubmissionStatus
@@ -26,6 +27,7 @@ FLAG_FIELDS = [
     "flag_proxy_is_registrant",
     "flag_shared_phone",
     "flag_unknown_county",
+    "flag_already_insured",
 ]
 
 
@@ -117,6 +119,13 @@ def unknown_county(submission) -> bool:
     return counties.exists()
 
 
+def already_insured(submission) -> bool:
+    """已参保: the business systems hold an active insurance record of the same ID number (imports)."""
+    if not submission.id_number_hash:
+        return False
+    return InsuredPerson.objects.filter(id_number_hash=submission.id_number_hash, status=InsuredStatus.ACTIVE).exists()
+
+
 RULES = {
     "flag_duplicate_id": duplicate_id,
     "flag_age_status": age_status,
@@ -124,6 +133,7 @@ RULES = {
     "flag_proxy_is_registrant": proxy_is_registrant,
     "flag_shared_phone": shared_phone,
     "flag_unknown_county": unknown_county,
+    "flag_already_insured": already_insured,
 }
 
 

@@ -17,7 +17,7 @@ from django.db import connections, transaction
 from django_tasks import task
 
 from forms_intake.models import DataImport
-from forms_intake.services import imports, retention
+from forms_intake.services import imports, retention, roster
 from portal.jobs import runner
 from portal.security import log_security_event
 
@@ -122,3 +122,31 @@ def kick_deliveries():
         deliver_webhooks.enqueue()
     except Exception:  # the outbox keeps the deliveries; the next kick or retry sends them
         logging.getLogger(__name__).exception("Could not enqueue webhook deliveries")
+
+
+# ---- the roster comparison (issue 12, seed item 17) ----
+
+COMPARISON_KIND = "outreach_comparison"
+#: The comparison's steps (services/roster.compare reports each): the progress bar's total.
+COMPARISON_STEPS = 7
+
+
+def _compare(context):
+    context.set_total(COMPARISON_STEPS, message="Comparing…")
+    return roster.compare(progress=lambda step, message: context.progress(step, message=message, force=True))
+
+
+@task()
+def compare_population(job_id):
+    """Task: population minus insured minus registered → the roster, coverage counts, 已参保 flags."""
+    return runner.run(job_id, _compare)
+
+
+def enqueue_comparison(user=None):
+    """Start the comparison as a job, or return the one already waiting (imports call this when done).
+
+    One job at a time per starter: several imports finishing together share one comparison.
+    """
+    job, _created = runner.start(compare_population, user=user, kind=COMPARISON_KIND, params={},
+                                 total=COMPARISON_STEPS, message="Waiting for a worker…")
+    return job
