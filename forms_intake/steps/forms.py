@@ -341,6 +341,8 @@ class ReviewForm(StepForm):
 class StatusLookupForm(forms.Form):
     """Status lookup: the reference number and the registrant's ID number."""
 
+    default_renderer = STEP_FORM_RENDERER
+
     reference = forms.CharField(
         label=_("Reference number"),
         max_length=40,
