@@ -11,7 +11,11 @@ from forms_intake.backoffice.policy import SubmissionPermissionPolicy
 from forms_intake.backoffice.report import StatisticsReportView
 from forms_intake.backoffice.viewsets import staff_division_viewset, submission_viewset
 from forms_intake.models import Submission
-from forms_intake.services import audit
+from forms_intake.outreach import imports as outreach_imports
+from forms_intake.outreach import roster as outreach_roster
+from forms_intake.outreach import suspects as outreach_suspects
+from forms_intake.outreach.coverage import CoverageView
+from forms_intake.services import audit, suspects, visits
 
 # Registered before the viewset so that every generic view uses the scoped policy.
 register_permission_policy(Submission, SubmissionPermissionPolicy(Submission))
@@ -20,6 +24,7 @@ register_permission_policy(Submission, SubmissionPermissionPolicy(Submission))
 @hooks.register("register_log_actions")
 def register_submission_log_actions(actions):
     audit.register_log_actions(actions)
+    suspects.register_log_actions(actions)
 
 
 @hooks.register("register_admin_viewset")
@@ -47,8 +52,31 @@ def register_job_urls():
     return [path("registrations/jobs/", include((jobs.admin_urls(), "forms_intake_jobs")))]
 
 
+@hooks.register("register_admin_urls")
+def register_outreach_urls():
+    # Data imports and suspect insured records (forms_intake/outreach/).
+    return [
+        path("outreach/imports/", include((outreach_imports.admin_urls(), "forms_intake_imports"))),
+        path("outreach/suspects/", include((outreach_suspects.admin_urls(), "forms_intake_suspects"))),
+    ]
+
+
 @hooks.register("construct_homepage_panels")
 def add_registrations_panel(request, panels):
     # Only for staff who work registrations: content editors never see counts.
     if request.user.has_perm("forms_intake.view_submission"):
         panels.append(DashboardPanel(request))
+
+
+@hooks.register("register_admin_urls")
+def register_roster_urls():
+    # The roster of unregistered people, door-to-door visits and coverage (forms_intake/outreach/).
+    return [
+        path("outreach/roster/", include((outreach_roster.admin_urls(), "forms_intake_roster"))),
+        path("outreach/coverage/", CoverageView.as_view(), name="forms_intake_coverage"),
+    ]
+
+
+@hooks.register("register_log_actions")
+def register_visit_log_actions(actions):
+    visits.register_log_actions(actions)

@@ -36,19 +36,24 @@ _SUBMISSIONS_HANDLER = [
     "forms_intake.change_submission",  # corrections
     "forms_intake.claim_submission",
     "forms_intake.reveal_id_number",
+    # The roster of unregistered people and door-to-door visits in their divisions (issue 12).
+    "forms_intake.view_rosterentry",
+    "forms_intake.visit_rosterentry",
 ]
 _SUBMISSIONS_REVIEWER = [
     "forms_intake.view_submission",
     "forms_intake.review_submission",
     "forms_intake.reveal_id_number",
 ]
+# Suspect insured records (疑点信息): seen and verified in one's own divisions.
+_SUSPECTS = ["forms_intake.view_suspectrecord", "forms_intake.change_suspectrecord"]
 
 # Model permissions ("app_label.codename") per role. Permissions that do not
 # exist yet (an app not migrated) are skipped, so this works on any schema.
 ROLE_PERMISSIONS = {
     EDITOR: ["wagtailadmin.access_admin", "wagtail_localize.submit_translation", *_CONTENT_MEDIA],
     APPROVER: ["wagtailadmin.access_admin", "wagtail_localize.submit_translation", *_CONTENT_MEDIA],
-    HANDLER: ["wagtailadmin.access_admin", *_SUBMISSIONS_HANDLER],
+    HANDLER: ["wagtailadmin.access_admin", *_SUBMISSIONS_HANDLER, *_SUSPECTS],
     REVIEWER: ["wagtailadmin.access_admin", *_SUBMISSIONS_REVIEWER],
     PROVINCIAL_ADMIN: [
         "wagtailadmin.access_admin",
@@ -61,6 +66,9 @@ ROLE_PERMISSIONS = {
         "forms_intake.add_staffdivision",
         "forms_intake.change_staffdivision",
         "forms_intake.delete_staffdivision",
+        # Insured, population and employer files (issue 12), and their suspect records.
+        "forms_intake.import_outreach_data",
+        *_SUSPECTS,
     ],
 }
 

@@ -25,6 +25,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("elder-mode/", home_views.elder_mode, name="elder_mode"),
+    # The business systems' versioned JSON API (forms_intake/api, docs/api.md): no language prefix.
+    path("api/v1/", include("forms_intake.api.urls")),
 ]
 
 if settings.DEBUG:

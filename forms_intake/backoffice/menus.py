@@ -90,12 +90,51 @@ class MyJobsMenu(_LinkViewSet):
     target_url_name = "forms_intake_jobs:index"
 
 
+class ImportsMenu(_LinkViewSet):
+    name = "registrations-imports"
+    menu_label = _("Data imports")
+    icon = "upload"
+    menu_order = 70
+    target_url_name = "forms_intake_imports:index"
+    permission = "forms_intake.import_outreach_data"
+
+
+class SuspectsMenu(_LinkViewSet):
+    name = "registrations-suspects"
+    menu_label = _("Suspect insured records")
+    icon = "warning"
+    menu_order = 45
+    target_url_name = "forms_intake_suspects:index"
+    permission = "forms_intake.view_suspectrecord"
+
+
+class RosterMenu(_LinkViewSet):
+    name = "registrations-roster"
+    menu_label = _("Roster of unregistered people")
+    icon = "group"
+    menu_order = 35
+    target_url_name = "forms_intake_roster:index"
+    permission = "forms_intake.view_rosterentry"
+
+
+class CoverageMenu(_LinkViewSet):
+    name = "registrations-coverage"
+    menu_label = _("Door-to-door progress and coverage")
+    icon = "table"
+    menu_order = 36
+    target_url_name = "forms_intake_coverage"
+    permission = "forms_intake.view_rosterentry"
+
+
 class RegistrationMenuGroup(ViewSetGroup):
     """The 参保登记 menu: my items, queue, paper-form entry, statistics (the queue viewset registers the URLs)."""
 
     menu_label = _("参保登记")
     menu_icon = "form"
     menu_order = 150
-    items = (MyItemsMenu, QueueMenu, NewPaperFormMenu, StatisticsMenu, StaffDivisionsMenu, MyJobsMenu)
+    items = (
+        MyItemsMenu, QueueMenu, NewPaperFormMenu, StatisticsMenu, SuspectsMenu, StaffDivisionsMenu, MyJobsMenu,
+        ImportsMenu, RosterMenu, CoverageMenu,
+    )
 
 

@@ -87,43 +87,104 @@ class Column:
         return (self.zh, self.en, *self.aliases)
 
 
-_ID = Column("id_number", "身份证号码", "ID number", "id_number", True, ("公民身份号码", "身份证号"),
-             "18-character resident ID number; checked like the wizard (check digit, birth date).")
+_ID = Column(
+    "id_number",
+    "身份证号码",
+    "ID number",
+    "id_number",
+    True,
+    ("公民身份号码", "身份证号"),
+    "18-character resident ID number; checked like the wizard (check digit, birth date).",
+)
 _NAME = Column("name", "姓名", "Name", "name", True, (), "2–40 Chinese characters or Latin letters.")
 
 SPECS: dict[str, tuple[Column, ...]] = {
     INSURED: (
         _ID,
         _NAME,
-        Column("insurance_type", "险种", "Insurance type", "insurance_type", True, ("险种类型",),
-               "A label or code of the insurance types table."),
-        Column("insured_place", "参保地区划代码", "Insured place", "division", True, ("参保地",),
-               "Division code of the insured place (6, 9 or 12 digits)."),
-        Column("status", "参保状态", "Status", "insured_status", True, (),
-               "A label or code of the status table."),
-        Column("employer_code", "单位代码", "Employer code", "employer_code", False,
-               ("统一社会信用代码", "Credit code"), "The employer's credit code or organization code, if any."),
+        Column(
+            "insurance_type",
+            "险种",
+            "Insurance type",
+            "insurance_type",
+            True,
+            ("险种类型",),
+            "A label or code of the insurance types table.",
+        ),
+        Column(
+            "insured_place",
+            "参保地区划代码",
+            "Insured place",
+            "division",
+            True,
+            ("参保地",),
+            "Division code of the insured place (6, 9 or 12 digits).",
+        ),
+        Column("status", "参保状态", "Status", "insured_status", True, (), "A label or code of the status table."),
+        Column(
+            "employer_code",
+            "单位代码",
+            "Employer code",
+            "employer_code",
+            False,
+            ("统一社会信用代码", "Credit code"),
+            "The employer's credit code or organization code, if any.",
+        ),
     ),
     POPULATION: (
         _ID,
         _NAME,
-        Column("hukou_division", "户籍地区划代码", "Hukou division", "division", False, (),
-               "Division code of the hukou (household registration); this or the residence code is needed."),
+        Column(
+            "hukou_division",
+            "户籍地区划代码",
+            "Hukou division",
+            "division",
+            False,
+            (),
+            "Division code of the hukou (household registration); this or the residence code is needed.",
+        ),
         Column("hukou_address", "户籍地址", "Hukou address", "text", False, (), "Up to 200 characters."),
-        Column("residence_division", "居住地区划代码", "Residence division", "division", False, (),
-               "Division code where the person lives (6, 9 or 12 digits)."),
+        Column(
+            "residence_division",
+            "居住地区划代码",
+            "Residence division",
+            "division",
+            False,
+            (),
+            "Division code where the person lives (6, 9 or 12 digits).",
+        ),
         Column("residence_address", "居住地址", "Residence address", "text", False, (), "Up to 200 characters."),
         Column("phone", "联系电话", "Phone", "phone", False, ("手机号码",), "Mobile or landline with area code."),
-        Column("life_event", "人员状态", "Life event", "life_event", False, (),
-               "Civil affairs: 死亡 (deceased) or 迁出 (moved_out); empty otherwise."),
+        Column(
+            "life_event",
+            "人员状态",
+            "Life event",
+            "life_event",
+            False,
+            (),
+            "Civil affairs: 死亡 (deceased) or 迁出 (moved_out); empty otherwise.",
+        ),
     ),
     EMPLOYER: (
-        Column("employer_code", "单位代码", "Employer code", "employer_code", True,
-               ("统一社会信用代码", "组织机构代码", "Credit code", "Organization code"),
-               "18-character unified social credit code or 9-character organization code."),
+        Column(
+            "employer_code",
+            "单位代码",
+            "Employer code",
+            "employer_code",
+            True,
+            ("统一社会信用代码", "组织机构代码", "Credit code", "Organization code"),
+            "18-character unified social credit code or 9-character organization code.",
+        ),
         Column("name", "单位名称", "Employer name", "text_required", True, ("Name",), "Up to 200 characters."),
-        Column("division_code", "所在地区划代码", "Division", "division", False, ("所在地",),
-               "Division code of the employer's address (routes its suspect records)."),
+        Column(
+            "division_code",
+            "所在地区划代码",
+            "Division",
+            "division",
+            False,
+            ("所在地",),
+            "Division code of the employer's address (routes its suspect records).",
+        ),
     ),
 }
 
@@ -163,7 +224,7 @@ def match_headers(kind: str, headers) -> dict[str, int]:
 
 
 def column_label(kind: str, key: str) -> str:
-    """"身份证号码 (ID number)": how a column is named in error reports."""
+    """ "身份证号码 (ID number)": how a column is named in error reports."""
     for column in SPECS[kind]:
         if column.key == key:
             return f"{column.zh} ({column.en})"

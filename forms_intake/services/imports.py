@@ -241,8 +241,8 @@ def records(source: SourceFile, kind: str):
 class Sink:
     """Buffers rows of one table and writes them in batches: COPY on PostgreSQL, bulk_create elsewhere."""
 
-    def __init__(self, model, fields, batch=BATCH_ROWS):
-        self.model, self.fields, self.batch = model, fields, batch
+    def __init__(self, model, fields, batch=None):
+        self.model, self.fields, self.batch = model, fields, batch or BATCH_ROWS
         self.rows: list[tuple] = []
         self.written = 0
         model_fields = {field.attname: field for field in model._meta.concrete_fields}

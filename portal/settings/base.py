@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "formtools",
+    # django-ninja (the /api/v1/ of forms_intake/api): its Swagger UI from our own static files, not a CDN.
+    "ninja",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
