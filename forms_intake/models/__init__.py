@@ -3,8 +3,18 @@
 ``registration``: submissions of Annex 2, the divisions they refer to, staff divisions, the timeline, the
 tally and Wagtail's log entries of submissions. ``outreach``: imported insured, population and employer
 data, the roster of unregistered people, door-to-door visits and suspect records (seed items 5, 15–17).
+``api``: the business systems' API clients, call log, outbox and deliveries, and the results they report.
 """
 
+from forms_intake.models.api import (
+    ApiCallLog,
+    ApiClient,
+    Delivery,
+    EnrolmentResult,
+    OutboxEvent,
+    SocialSecurityCard,
+    Subscription,
+)
 from forms_intake.models.outreach import (
     CoverageCount,
     DataImport,
@@ -26,6 +36,13 @@ from forms_intake.models.registration import (
 )
 
 __all__ = [
+    "ApiCallLog",
+    "ApiClient",
+    "Delivery",
+    "EnrolmentResult",
+    "OutboxEvent",
+    "SocialSecurityCard",
+    "Subscription",
     "CoverageCount",
     "DataImport",
     "Employer",

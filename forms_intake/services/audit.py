@@ -32,6 +32,8 @@ ACTION_LABELS = {
     "resubmit": _("Corrected and back in the queue"),
     "reject": _("Not registered"),
     "issue_card": _("Card issued"),
+    "enrolment": _("Enrolment reported by the business system"),
+    "card_collected": _("Card collected"),
     "correct": _("Details corrected"),
     "reroute": _("Re-routed"),
     "reveal": _("Full ID number revealed"),

@@ -19,7 +19,7 @@ from forms_intake.rules import annex2, routing
 from forms_intake.rules.personal_data import mask_id_number, mask_phone
 from forms_intake.rules.reference import generate_reference_number
 from forms_intake.rules.validators import normalize_id_number, parse_resident_id
-from forms_intake.services import flags
+from forms_intake.services import flags, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +132,8 @@ def create_submission(answers: dict, *, idempotency_key=None, channel=Submission
         try:
             with transaction.atomic():
                 submission.save()
+                # The business systems' outbox event, in the same transaction (services/outbox.py).
+                outbox.record_change(submission, "create", to_status=submission.status)
         except IntegrityError:
             if idempotency_key:
                 existing = Submission.objects.filter(idempotency_key=idempotency_key).first()

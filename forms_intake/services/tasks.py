@@ -17,7 +17,7 @@ from django.db import connections, transaction
 from django_tasks import task
 
 from forms_intake.models import DataImport
-from forms_intake.services import imports, retention, roster
+from forms_intake.services import deliveries, imports, retention, roster
 from portal.jobs import runner
 from portal.security import log_security_event
 

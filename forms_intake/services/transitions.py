@@ -18,7 +18,8 @@ Rules:
   ``correct`` or by the resident), a returned submission goes back to 待受理 and
   to the whole township queue, not to the earlier handler: whoever is on duty
   picks it up.
-- ``issue_card``: after registration, any handler of the division.
+- ``issue_card``: after registration, any handler of the division, or a business system through the API
+  (``issue_card_by_system``, with the card's details; see forms_intake/api/results.py).
 
 Every change is one conditional UPDATE (``WHERE id = … AND status = <expected>``),
 so a stale page or a race never applies a transition twice, and each is
@@ -36,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forms_intake.rules import annex2
 from forms_intake.rules.states import SubmissionStatus as S
-from forms_intake.services import audit, flags
+from forms_intake.services import audit, flags, outbox
 from forms_intake.services.scope import in_scope
 
 CLAIM = "forms_intake.claim_submission"
@@ -212,6 +213,7 @@ def perform(submission, name, user, *, note="", reason=""):
         if name == "reject":
             event_note = f"{RejectionReason(reason).label}: {note}" if note else str(RejectionReason(reason).label)
         audit.record(submission, name, user, from_status=from_status, to_status=transition.target, note=event_note)
+        outbox.record_change(submission, name, from_status=from_status, to_status=transition.target)
     return submission
 
 
@@ -233,6 +235,23 @@ def resubmit_by_resident(submission):
             "",
         )
         audit.record(submission, "resubmit", None, from_status=S.RETURNED, to_status=S.SUBMITTED)
+        outbox.record_change(submission, "resubmit", from_status=S.RETURNED, to_status=S.SUBMITTED)
+    return submission
+
+
+def issue_card_by_system(submission, note=""):
+    """已登记 → 已发卡 reported by a business system (the API; no staff user): same UPDATE, audit and outbox."""
+    from forms_intake.models import Submission
+
+    with transaction.atomic():
+        changed = Submission.objects.filter(pk=submission.pk, status=S.REGISTERED).update(
+            status=S.CARD_ISSUED, updated_at=timezone.now()
+        )
+        if changed != 1:
+            raise Conflict(_("A card can be recorded only for a registered submission."))
+        submission.status = S.CARD_ISSUED
+        audit.record(submission, "issue_card", None, from_status=S.REGISTERED, to_status=S.CARD_ISSUED, note=note)
+        outbox.record_change(submission, "issue_card", from_status=S.REGISTERED, to_status=S.CARD_ISSUED)
     return submission
 
 
@@ -320,6 +339,7 @@ def correct(submission, user, new_values: dict, note=""):
             submission, "correct", user, from_status=submission.status, to_status=submission.status,
             note=note, changes=changes,
         )
+        outbox.record_change(submission, "correct", from_status=submission.status, to_status=submission.status)
     return list(changes)
 
 
@@ -344,4 +364,5 @@ def reroute(submission, user, queue_code, note=""):
             submission, "reroute", user, from_status=submission.status, to_status=submission.status,
             note=note, changes={"queue_code": {"before": old, "after": queue_code}},
         )
+        outbox.record_change(submission, "reroute", from_status=submission.status, to_status=submission.status)
     return submission
