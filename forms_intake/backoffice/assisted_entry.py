@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forms_intake.models import Submission
 from forms_intake.rules import annex2
-from forms_intake.services import audit
+from forms_intake.services import audit, visits
 from forms_intake.services.scope import in_scope, user_prefixes
 from forms_intake.services.submissions import answers_from_steps, create_submission
 from forms_intake.steps import forms as steps
@@ -48,13 +48,14 @@ class StaffEntryForm(forms.Form):
 PARTS = [step for step in annex2.schema().steps if any(f.stored for f in annex2.schema().step_fields(step.name))]
 
 
-def _build_forms(data):
+def _build_forms(data, initial=None):
     """Bind every part of the page; each part gets what the wizard would give it (the schema's needs).
 
     The filer step is the staff part's "filed by a proxy" box; a part whose condition fails (no proxy,
     not employed) is shown unbound and left out of the submission.
     """
-    staff = StaffEntryForm(data=data, prefix="staff")
+    initial = initial or {}
+    staff = StaffEntryForm(data=data, prefix="staff", initial=initial.get("staff"))
     is_proxy = bool(data) and data.get("staff-is_proxy") in ("on", "true", "1")
     filing_for = annex2.FilingFor.OTHER if is_proxy else annex2.FilingFor.SELF
     answers = {"filer": {"filing_for": filing_for}}  # valid answers of the parts bound so far
@@ -68,7 +69,8 @@ def _build_forms(data):
         condition = step.condition
         applies = condition is None or bool(condition.test(value_of(condition)))
         form = form_classes[step.name](
-            data=data if applies else None, prefix=step.name, wizard_context=step_context(step.needs, value_of)
+            data=data if applies else None, prefix=step.name, wizard_context=step_context(step.needs, value_of),
+            initial=initial.get(step.name),
         )
         if applies and form.is_bound and form.is_valid():
             answers[step.name] = form.cleaned_data
@@ -78,12 +80,33 @@ def _build_forms(data):
     return staff, parts, active
 
 
+def _roster_entry(request):
+    """The roster entry of ``?roster=<id>`` when the clerk may record its visit (404 otherwise), else None."""
+    if "roster" not in request.GET:
+        return None
+    entry = visits.get_entry_or_404(request.user, request.GET["roster"])
+    if not visits.can_visit(request.user) or entry.status not in visits.VISITABLE:
+        raise PermissionDenied
+    return entry
+
+
+def _link_roster_entry(request, entry, submission):
+    try:
+        visits.register_on_the_spot(entry, submission, request.user)
+    except visits.VisitConflict:
+        messages.warning(request, _("The roster entry was settled meanwhile; the registration is not linked to it."))
+
+
 def assisted_entry_view(request):
     """GET: an empty paper-form page. POST: "Update the lists" re-renders; "Save" validates and stores."""
     if not request.user.has_perm(ADD_PERMISSION) or user_prefixes(request.user) == []:
         raise PermissionDenied
     data = request.POST if request.method == "POST" else None
-    staff, parts, active = _build_forms(data)
+    # 入户 "registered on the spot" (outreach/roster.py): only the entry's id is in the URL; its details are
+    # read here after the scope check (404 outside the clerk's divisions) and prefill the parts.
+    entry = _roster_entry(request)
+    initial = {"staff": {"channel": Submission.Channel.DOOR_TO_DOOR}, **visits.prefill(entry)} if entry else None
+    staff, parts, active = _build_forms(data, initial)
     if data is not None and "save" in data:
         # Validate every part (not just up to the first error) so that all errors show at once.
         results = [staff.is_valid()] + [form.is_valid() for form in active.values()]
@@ -98,6 +121,8 @@ def assisted_entry_view(request):
                 note=str(Submission.Channel(staff.cleaned_data["channel"]).label),
             )
             messages.success(request, _("Registration %(reference)s saved.") % {"reference": submission.reference})
+            if entry is not None:
+                _link_roster_entry(request, entry, submission)
             if in_scope(request.user, submission):
                 return redirect("forms_intake_submission:inspect", submission.pk)
             messages.info(request, _("It belongs to another division's queue and was routed there."))
