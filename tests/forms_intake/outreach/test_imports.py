@@ -35,20 +35,28 @@ def test_sample_files_import():
     assert PopulationRecord.objects.count() == 7
 
 
-def insured_row(number, name="张建国", insurance="企业职工基本养老保险", place="430102001", status="正常参保", employer=""):
+def insured_row(
+    number, name="张建国", insurance="企业职工基本养老保险", place="430102001", status="正常参保", employer=""
+):
     return [number, name, insurance, place, status, employer]
 
 
 def test_headers_match_in_english_any_case_spacing_and_order():
     number = resident_id()
-    data = csv_bytes([
-        ["  STATUS ", "insured_place", "Name", "id number", "Insurance Type", "remark"],
-        ["active", "430102001", "张建国", number, "resident_medical", "ignored column"],
-    ])
+    data = csv_bytes(
+        [
+            ["  STATUS ", "insured_place", "Name", "id number", "Insurance Type", "remark"],
+            ["active", "430102001", "张建国", number, "resident_medical", "ignored column"],
+        ]
+    )
     data_import = import_bytes(data)
     assert data_import.state == "done" and data_import.rows_imported == 1
     person = InsuredPerson.objects.get()
-    assert (person.id_number_hash, person.insurance_type, person.status) == (id_hash(number), "resident_medical", "active")
+    assert (person.id_number_hash, person.insurance_type, person.status) == (
+        id_hash(number),
+        "resident_medical",
+        "active",
+    )
 
 
 def test_missing_required_column_fails_with_its_name_and_keeps_nothing():
@@ -110,17 +118,22 @@ def test_impossible_birth_date_in_id_number():
 
 def test_population_reasons():
     header = ["身份证号码", "姓名", "户籍地区划代码", "居住地区划代码", "联系电话", "人员状态"]
-    data = csv_bytes([
-        header,
-        [resident_id(seq=1), "陈思远", "430102001001", "", "13800000001", ""],
-        [resident_id(seq=2), "刘芳", "", "", "", ""],
-        [resident_id(seq=3), "杨洋", "430102001", "", "12345", ""],
-        [resident_id(seq=4), "周乐", "430102001", "", "", "失踪"],
-    ])
+    data = csv_bytes(
+        [
+            header,
+            [resident_id(seq=1), "陈思远", "430102001001", "", "13800000001", ""],
+            [resident_id(seq=2), "刘芳", "", "", "", ""],
+            [resident_id(seq=3), "杨洋", "430102001", "", "12345", ""],
+            [resident_id(seq=4), "周乐", "430102001", "", "", "失踪"],
+        ]
+    )
     data_import = import_bytes(data, kind="population", source="police")
     assert data_import.rows_imported == 1
-    assert data_import.errors == [[3, "hukou_division", "division_missing"], [4, "phone", "phone_invalid"],
-                                  [5, "life_event", "life_event_unknown"]]
+    assert data_import.errors == [
+        [3, "hukou_division", "division_missing"],
+        [4, "phone", "phone_invalid"],
+        [5, "life_event", "life_event_unknown"],
+    ]
     record = PopulationRecord.objects.get()
     assert record.phone == "+8613800000001" and record.id_number == resident_id(seq=1)
 
@@ -147,8 +160,9 @@ def test_same_content_again_is_a_duplicate_and_changes_nothing():
 
 def test_newer_file_of_the_same_source_replaces_the_older_rows_only():
     other = import_bytes(csv_bytes([INSURED_HEADER, insured_row(resident_id(seq=9))]), source="医保")
-    old = import_bytes(csv_bytes([INSURED_HEADER, insured_row(resident_id(seq=1)), insured_row(resident_id(seq=2))]),
-                       source="企业养老")
+    old = import_bytes(
+        csv_bytes([INSURED_HEADER, insured_row(resident_id(seq=1)), insured_row(resident_id(seq=2))]), source="企业养老"
+    )
     new = import_bytes(csv_bytes([INSURED_HEADER, insured_row(resident_id(seq=3))]), source="企业养老")
     assert new.state == "done"
     assert set(InsuredPerson.objects.values_list("data_import_id", flat=True)) == {other.pk, new.pk}
@@ -182,12 +196,18 @@ def test_failed_import_leaves_the_previous_data(monkeypatch):
 
 def test_killed_import_rows_are_invisible_then_removed_on_the_next_run():
     old = import_bytes(csv_bytes([INSURED_HEADER, insured_row(resident_id(seq=1))]))
-    data_import = imports.receive_upload([csv_bytes([INSURED_HEADER, insured_row(resident_id(seq=2))])],
-                                         kind="insured", source="", file_name="new.csv")
+    data_import = imports.receive_upload(
+        [csv_bytes([INSURED_HEADER, insured_row(resident_id(seq=2))])], kind="insured", source="", file_name="new.csv"
+    )
     # What a worker killed mid-way leaves: a running import with some rows of its own.
     DataImport.objects.filter(pk=data_import.pk).update(state="running")
-    InsuredPerson.objects.create(id_number_hash="partial", insurance_type="unemployment", insured_place="430102",
-                                 status="active", data_import=data_import)
+    InsuredPerson.objects.create(
+        id_number_hash="partial",
+        insurance_type="unemployment",
+        insured_place="430102",
+        status="active",
+        data_import=data_import,
+    )
     from forms_intake.services.suspects import current_import_ids
 
     assert current_import_ids("insured") == [old.pk]

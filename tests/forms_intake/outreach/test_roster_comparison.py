@@ -132,8 +132,9 @@ def test_an_entry_settled_by_a_visit_keeps_its_outcome_when_the_data_still_list_
     assert entry.status == Status.REFUSED and entry.residence_address == "韶山路 1 号"
 
 
-@pytest.mark.parametrize("becomes, status", [("insured", Status.INSURED), ("registered", Status.REGISTERED),
-                                             ("deceased", Status.DECEASED)])
+@pytest.mark.parametrize(
+    "becomes, status", [("insured", Status.INSURED), ("registered", Status.REGISTERED), ("deceased", Status.DECEASED)]
+)
 def test_an_entry_whose_person_is_now_covered_is_settled_and_minimised(becomes, status):
     entry = roster_entry(phone="+8613900003333", phone_masked="139****3333", visit_count=1)
     Visit.objects.create(entry=entry, outcome=Visit.Outcome.AWAY)
@@ -192,8 +193,9 @@ def test_submissions_of_insured_people_get_the_already_insured_flag_with_type_an
     other.refresh_from_db()
     assert insured.flag_already_insured and insured.has_flags
     assert not other.flag_already_insured
-    assert set(SubmissionInsurance.objects.filter(submission=insured).values_list("insurance_type", "insured_place")) \
-        == {("employee_pension", "430104"), ("employee_medical", "430104")}
+    assert set(
+        SubmissionInsurance.objects.filter(submission=insured).values_list("insurance_type", "insured_place")
+    ) == {("employee_pension", "430104"), ("employee_medical", "430104")}
     assert counts["submissions_flagged"] == 1
     roster.compare()  # idempotent
     assert SubmissionInsurance.objects.filter(submission=insured).count() == 2
