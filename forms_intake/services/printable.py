@@ -44,7 +44,9 @@ def _item(spec, submission):
     """One printed answer: {label, kind, value | boxes | parts, mono}."""
     value = getattr(submission, spec.name)
     label = spec.form_label if spec.print_label is None else spec.print_label
-    item = {"label": label, "kind": "text", "mono": spec.kind in ("id_number", "phone"), "style": spec.print_as}
+    item = {"label": label, "kind": "text", "mono": spec.kind in ("id_number", "phone"), "style": spec.print_as,
+            # An unanswered box shows a dash; a word written before a printed label stays blank, as on paper.
+            "placeholder": "" if spec.print_as in ("after", "line_after") else "—"}
     if spec.print_as == "boxes":
         item.update(kind="boxes", boxes=[(choice == value, text) for choice, text in spec.choices.choices])
     elif spec.kind == "choice":
@@ -64,7 +66,8 @@ def print_rows(submission):
     rows = []
     for key, signatures in schema.print_rows:
         cells = [{"label": annex2.SIGNATURES[name], "kind": "text", "value": _signature(name, submission),
-                  "signature": name in ("handler", "reviewer"), "extras": []} for name in signatures]
+                  "signature": name in ("handler", "reviewer"), "extras": [],
+                  "placeholder": ""} for name in signatures]
         for spec in schema.by_print_row.get(key, ()):
             item = _item(spec, submission)
             if spec.print_as in ("cell", "boxes") or not cells:
