@@ -21,16 +21,22 @@ def clerk(db):
     return make_staff("clerk_v", roles.HANDLER, [TOWNSHIP_A])
 
 
-@pytest.mark.parametrize("outcome, extra, status", [
-    (Outcome.NOT_MET, {}, Status.REVISIT),
-    (Outcome.AWAY, {}, Status.REVISIT),
-    (Outcome.INSURED_ELSEWHERE, {"insured_place": "广东省广州市", "insurance_type": "employee_pension"},
-     Status.INSURED_ELSEWHERE),
-    (Outcome.REFUSED, {"note": "不愿意缴费"}, Status.REFUSED),
-    (Outcome.DECEASED, {}, Status.DECEASED),
-    (Outcome.MOVED_OUT, {}, Status.MOVED_OUT),
-    (Outcome.NO_SUCH_PERSON, {}, Status.NO_SUCH_PERSON),
-])
+@pytest.mark.parametrize(
+    "outcome, extra, status",
+    [
+        (Outcome.NOT_MET, {}, Status.REVISIT),
+        (Outcome.AWAY, {}, Status.REVISIT),
+        (
+            Outcome.INSURED_ELSEWHERE,
+            {"insured_place": "广东省广州市", "insurance_type": "employee_pension"},
+            Status.INSURED_ELSEWHERE,
+        ),
+        (Outcome.REFUSED, {"note": "不愿意缴费"}, Status.REFUSED),
+        (Outcome.DECEASED, {}, Status.DECEASED),
+        (Outcome.MOVED_OUT, {}, Status.MOVED_OUT),
+        (Outcome.NO_SUCH_PERSON, {}, Status.NO_SUCH_PERSON),
+    ],
+)
 def test_each_outcome_sets_the_status_counts_the_visit_and_is_audited(clerk, outcome, extra, status):
     entry = roster_entry()
     visit = visits.record_visit(entry, outcome, clerk, seen_visits=0, **extra)
@@ -67,13 +73,16 @@ def test_a_refusal_can_still_become_a_registration(clerk):
     assert entry.status == Status.REGISTERED and entry.submission == submission and entry.visit_count == 2
 
 
-@pytest.mark.parametrize("outcome, extra", [
-    (Outcome.INSURED_ELSEWHERE, {"insured_place": "广州"}),  # no insurance type
-    (Outcome.INSURED_ELSEWHERE, {"insurance_type": "employee_pension"}),  # no place
-    (Outcome.REFUSED, {"note": "  "}),  # no reason
-    (Outcome.REGISTERED, {}),  # no submission
-    ("nonsense", {}),
-])
+@pytest.mark.parametrize(
+    "outcome, extra",
+    [
+        (Outcome.INSURED_ELSEWHERE, {"insured_place": "广州"}),  # no insurance type
+        (Outcome.INSURED_ELSEWHERE, {"insurance_type": "employee_pension"}),  # no place
+        (Outcome.REFUSED, {"note": "  "}),  # no reason
+        (Outcome.REGISTERED, {}),  # no submission
+        ("nonsense", {}),
+    ],
+)
 def test_an_outcome_without_what_it_needs_is_refused_and_changes_nothing(clerk, outcome, extra):
     entry = roster_entry()
     with pytest.raises(visits.VisitInvalid):
