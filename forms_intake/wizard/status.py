@@ -12,7 +12,7 @@ import hmac
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 
-from forms_intake.models import Submission
+from forms_intake.models import EnrolmentResult, SocialSecurityCard, Submission
 from forms_intake.rules.personal_data import id_hash
 from forms_intake.rules.reference import is_valid_reference_number, normalize_reference_number
 from forms_intake.rules.states import SubmissionStatus
@@ -44,6 +44,19 @@ def lookup_status(reference, id_number):
     return None
 
 
+def results_of(submission):
+    """What the business systems reported (forms_intake/api/results.py): enrolment, and where to collect the card."""
+    enrolment = EnrolmentResult.objects.filter(submission=submission).first()
+    card = (
+        SocialSecurityCard.objects.filter(submission=submission)
+        .only("bank", "issued_on", "collection_point", "collected_at").first()
+    )
+    return {
+        "enrolment_label": enrolment.get_outcome_display() if enrolment else "",
+        "card": card,
+    }
+
+
 def status_lookup_view(request, page):
     """GET shows the form; POST looks the pair up (rate-limited)."""
     result = None
@@ -64,6 +77,7 @@ def status_lookup_view(request, page):
                     "reference": submission.reference,
                     "status_label": submission.get_status_display(),
                     "message": submission.resident_message if submission.status == SubmissionStatus.RETURNED else "",
+                    **results_of(submission),
                 }
     else:
         form = StatusLookupForm()

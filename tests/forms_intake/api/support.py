@@ -35,8 +35,7 @@ def answers(town=TOWN_A, **overrides):
 
 def register(town=TOWN_A, *, registered=False, **overrides) -> Submission:
     """Store a submission the way the wizard does (with its outbox event); optionally mark it 已登记."""
-    if not Division.objects.exists():
-        make_divisions()
+    make_divisions()
     submission, _created = create_submission(answers(town, **overrides))
     if registered:
         Submission.objects.filter(pk=submission.pk).update(status=SubmissionStatus.REGISTERED)
@@ -47,8 +46,7 @@ def register(town=TOWN_A, *, registered=False, **overrides) -> Submission:
 
 def make_client(name="社保经办系统", divisions=(COUNTY_A,), **flags) -> tuple[ApiClient, str]:
     """An API client for ``divisions`` with the given permission flags; returns (client, token)."""
-    if not Division.objects.exists():
-        make_divisions()
+    make_divisions()
     client = ApiClient(name=name, **flags)
     token = client.set_new_token()
     client.save()
