@@ -7,7 +7,7 @@ from django.utils import timezone
 from wagtail.admin.ui.components import Component
 
 from forms_intake.rules.states import SubmissionStatus
-from forms_intake.services import statistics
+from forms_intake.services import coverage, statistics
 from forms_intake.services.scope import (
     scoped_submissions,
     user_prefixes,
@@ -34,4 +34,7 @@ class DashboardPanel(Component):
             "oldest": oldest,
             "oldest_days": (timezone.now() - oldest).days if oldest else None,
             "index_url": reverse("forms_intake_submission:index"),
+            # Issue 12: the coverage rate of the user's divisions (None without roster access).
+            "coverage": coverage.rate_for(self.request.user),
+            "coverage_url": reverse("forms_intake_coverage"),
         }

@@ -16,7 +16,7 @@ from forms_intake.backoffice.policy import SubmissionPermissionPolicy
 from forms_intake.models import Division, Submission
 from forms_intake.rules.routing import UNASSIGNED_QUEUE, scope_prefix
 from forms_intake.rules.states import SubmissionStatus
-from forms_intake.services import statistics
+from forms_intake.services import coverage, statistics
 from forms_intake.services.scope import (
     prefix_q,
     scoped_submissions,
@@ -143,6 +143,9 @@ class StatisticsReportView(ReportView):
             code=statistics.division_code_for_prefix(self.parent_prefix)).first()
         context["total"] = sum(row.total for row in context["object_list"])
         context["up_division"] = self.up_division
+        # Issue 12: the coverage rate of the same division, linking to the door-to-door drill-down.
+        if coverage.allowed_parent(self.request.user, self.parent_prefix) == self.parent_prefix:
+            context["coverage"] = coverage.rate_for_division(self.request.user, self.parent_prefix)
         return context
 
     def to_row_dict(self, item):

@@ -163,4 +163,25 @@ def division_name(prefix: str) -> str:
 def rate_for(user) -> Progress | None:
     """The totals of the user's whole roster scope (the dashboard's coverage line), None without scope."""
     parent = allowed_parent(user, "")
-    return None if parent is None else progress(user, parent)
+    return None if parent is None else rate_for_division(user, parent)
+
+
+def rate_for_division(user, parent: str) -> Progress:
+    """The totals of ``parent`` in the user's scope: two aggregates without grouping (dashboard, report)."""
+    counts = CoverageCount.objects.filter(visits.prefix_q(parent, "division_code"))
+    scope = visits.scope_filter(user, "division_code")
+    if scope is not None:
+        counts = counts.filter(scope)
+    counted = counts.aggregate(insured=_sum("insured"), registered=_sum("registered"))
+    entries = visits.scoped_entries(user).filter(visits.prefix_q(parent, "queue_code")).aggregate(
+        n=Count("pk"), n_insured=_status_count(INSURED_STATUSES), n_registered=_status_count([Status.REGISTERED]),
+        n_out=_status_count(OUT_STATUSES), n_open=_status_count(visits.OPEN),
+        n_visited=Count("pk", filter=Q(visit_count__gt=0)),
+    )
+    return Progress(
+        code=parent, name=division_name(parent),
+        insured=counted["insured"] + entries["n_insured"], registered=counted["registered"] + entries["n_registered"],
+        population=counted["insured"] + counted["registered"] + entries["n"] - entries["n_out"],
+        to_visit=entries["n_open"], visited=entries["n_visited"], settled=entries["n"] - entries["n_open"],
+        on_roster=entries["n"],
+    )

@@ -121,3 +121,12 @@ def test_the_coverage_page_shows_the_clerks_divisions_only_and_drills_down(clien
     assert set(rows) == {TOWNSHIP_A, TOWNSHIP_B}
     assert rows[TOWNSHIP_B].rate == 100.0 and page.context["total"].population == 12
     assert f"?division={TOWNSHIP_A}" in page.content.decode()
+
+
+def test_the_dashboard_and_the_statistics_report_show_the_coverage_rate_of_the_clerks_divisions(client, township):
+    client.force_login(township)
+    home = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "60.0%" in home and "data-dashboard-coverage" in home
+    report = client.get(reverse("forms_intake_statistics_results")).content.decode()
+    assert "data-report-coverage" in report and "60.0%" in report
+    assert reverse("forms_intake_coverage") + f"?division={TOWNSHIP_A}" in report
