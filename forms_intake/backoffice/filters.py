@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.forms.utils import flatatt
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
@@ -29,28 +26,6 @@ from forms_intake.services.scope import (
 FLAG_CHOICES = [(name, Submission._meta.get_field(name).verbose_name) for name in FLAG_FIELDS]
 
 
-class PlainSelect(forms.Select):
-    """Django's Select with the markup of its templates built in Python (same escaping and attributes).
-
-    Django renders one template per ``<option>``; the division filter of a provincial
-    administrator lists every township of Hunan (~2,100 options), which took about half of
-    the province-wide queue page's time. Flat choices only (no option groups).
-    """
-
-    def render(self, name, value, attrs=None, renderer=None):
-        selected = set(self.format_value(value))
-        parts = [format_html('<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs)))]
-        for option_value, label in self.choices:
-            option_value = "" if option_value is None else str(option_value)
-            mark = " selected" if option_value in selected else ""
-            if mark and not self.allow_multiple_selected:
-                selected = set()
-            parts.append(f'<option value="{escape(option_value)}"{mark}>{escape(label)}</option>')
-        parts.append("</select>")
-        # Every value and label went through escape() above.
-        return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703
-
-
 def division_choices(request):
     """The user's divisions and everything below them, indented by level (the drill-down)."""
     rows = user_divisions(request.user).filter(level__lte=Division.Level.TOWNSHIP).values_list("code", "name", "level")
@@ -68,7 +43,7 @@ class SubmissionFilterSet(WagtailFilterSet):
         label=_("status"), choices=SubmissionStatus.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     division = django_filters.ChoiceFilter(
-        label=_("division"), method="filter_division", choices=[], widget=PlainSelect
+        label=_("division"), method="filter_division", choices=[], widget=forms.Select
     )
     channel = django_filters.ChoiceFilter(label=_("channel"), choices=Submission.Channel.choices)
     employment_status = django_filters.ChoiceFilter(label=_("就业状态"), choices=EmploymentStatus.choices)

@@ -7,11 +7,11 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
-from wagtail.admin.ui.tables import DateColumn, TitleColumn, UserColumn
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn, UserColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from forms_intake.backoffice.assisted_entry import assisted_entry_view
-from forms_intake.backoffice.columns import ClaimCheckboxColumn, PlainColumn, QueueColumn, StatusColumn
+from forms_intake.backoffice.columns import ClaimCheckboxColumn, QueueColumn, StatusColumn
 from forms_intake.backoffice.corrections import CorrectionView
 from forms_intake.backoffice.detail import RevealView, SubmissionInspectView, action_view, bulk_claim_view, print_view
 from forms_intake.backoffice.exports import EXPORT_FIELDS
@@ -51,11 +51,11 @@ class SubmissionViewSet(ModelViewSet):
             "reference", label=_("reference number"),
             get_url=lambda obj: reverse("forms_intake_submission:inspect", args=[obj.pk]),
         ),
-        PlainColumn("name", label=_("姓名")),
-        PlainColumn("id_number_masked", label=_("身份证号码")),
+        Column("name", label=_("姓名")),
+        Column("id_number_masked", label=_("身份证号码")),
         StatusColumn("status", label=_("status"), sort_key="status"),
         QueueColumn("queue", label=_("queue")),
-        PlainColumn("channel", label=_("channel"), accessor="get_channel_display"),
+        Column("channel", label=_("channel"), accessor="get_channel_display"),
         UserColumn("handler", label=_("经办人")),
         DateColumn("created_at", label=_("submitted at"), sort_key="created_at"),
     ]
