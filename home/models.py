@@ -14,8 +14,10 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from home.blocks import BodyBlock, SchedulePhaseBlock
+from home.chrome import page_chrome
 from home.text import plain_text, stream_text
 from portal.content_memo import ViewRestrictionsMixin, memo, site_key
+from portal.page_routing import PathRoutingMixin
 
 
 class SearchTextMixin(models.Model):
@@ -43,7 +45,7 @@ class SearchTextMixin(models.Model):
         return [self.title, self.search_description]
 
 
-class HomePage(ViewRestrictionsMixin, Page):
+class HomePage(PathRoutingMixin, ViewRestrictionsMixin, Page):
     """The portal's front page: a clear call to register, the latest notices and the ways into the content."""
 
     intro = RichTextField(blank=True, verbose_name=_("introduction"), help_text=_("Shown under the page title."))
@@ -96,32 +98,32 @@ class HomePage(ViewRestrictionsMixin, Page):
 
     def status_lookup_url(self, request=None):
         """The status lookup page's URL, or the fixed /status/ address of the active language."""
-        if self.status_lookup_page_id:
-            # Translations keep the Chinese page in the field; link to the page in this page's language.
-            url = _translated_page_url(self.status_lookup_page_id, self.locale_id, request)
-            if url:
-                return url
-        return "/en/status/" if self.locale.language_code == "en" else "/status/"
+        return self._linked_urls(request)["status_url"]
 
     def call_to_action_url(self, request=None):
         """The main button's target in this page's language (None when unset or unpublished)."""
-        if not self.call_to_action_page_id:
-            return None
-        return _translated_page_url(self.call_to_action_page_id, self.locale_id, request)
+        return self._linked_urls(request)["call_to_action_url"]
+
+    def _linked_urls(self, request):
+        """The URLs of the call to action and the status lookup, in this page's language (one query for both)."""
+        # Translations keep the Chinese pages in these fields; link to the pages in this page's language.
+        urls = _translated_page_urls([self.call_to_action_page_id, self.status_lookup_page_id], self.locale_id, request)
+        status_url = urls.get(self.status_lookup_page_id)
+        if status_url is None:
+            status_url = "/en/status/" if self.locale.language_code == "en" else "/status/"
+        return {"call_to_action_url": urls.get(self.call_to_action_page_id), "status_url": status_url}
 
     def _links(self, request):
-        sections = [
-            {"title": p.title, "url": p.get_url(request), "search_description": p.search_description}
-            for p in self.get_children().live().in_menu()
-        ]
-        latest = NoticePage.objects.live().filter(locale_id=self.locale_id).order_by("-issue_date", "-pk")[:5]
+        # The sections are the home page's menu: the same query as the main menu's (home/chrome.py).
+        sections = page_chrome(request, self)["menu"] if request is not None else []
+        latest = (
+            NoticePage.objects.live()
+            .filter(locale_id=self.locale_id)
+            .only("id", "title", "url_path", "issue_date")
+            .order_by("-issue_date", "-pk")[:5]
+        )
         notices = [{"title": n.title, "url": n.get_url(request), "issue_date": n.issue_date} for n in latest]
-        return {
-            "latest_notices": notices,
-            "sections": sections,
-            "status_url": self.status_lookup_url(request),
-            "call_to_action_url": self.call_to_action_url(request),
-        }
+        return {"latest_notices": notices, "sections": sections, **self._linked_urls(request)}
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -130,15 +132,25 @@ class HomePage(ViewRestrictionsMixin, Page):
         return context
 
 
-def _translated_page_url(page_id, locale_id, request):
-    """URL of the live version of page `page_id` in locale `locale_id`, else of the page itself, else None."""
-    # One query: every live language version of the page (one per locale).
+def _translated_page_urls(page_ids, locale_id, request):
+    """{page id: URL of its live version in locale `locale_id`, else of the page itself} for the set ids."""
+    page_ids = [page_id for page_id in page_ids if page_id]
+    if not page_ids:
+        return {}
+    # One query: every live language version of the pages (one per locale).
+    sources = Page.objects.filter(pk__in=page_ids).values("translation_key")
     versions = list(
-        Page.objects.live().filter(translation_key__in=Page.objects.filter(pk=page_id).values("translation_key"))
+        Page.objects.live().filter(translation_key__in=sources).only("id", "translation_key", "locale_id", "url_path")
     )
-    target = next((p for p in versions if p.locale_id == locale_id), None)
-    target = target or next((p for p in versions if p.pk == page_id), None)
-    return target.get_url(request) if target is not None else None
+    urls = {}
+    for page_id in page_ids:
+        key = next((p.translation_key for p in versions if p.pk == page_id), None)
+        same_key = [p for p in versions if key is not None and p.translation_key == key]
+        target = next((p for p in same_key if p.locale_id == locale_id), None)
+        target = target or next((p for p in same_key if p.pk == page_id), None)
+        if target is not None:
+            urls[page_id] = target.get_url(request)
+    return urls
 
 
 class NoticeIndexPage(ViewRestrictionsMixin, Page):
@@ -216,8 +228,9 @@ class NoticePage(ViewRestrictionsMixin, SearchTextMixin, Page):  # noqa: DJ008 (
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        key = ("parent-url", *site_key(request), self.pk)
-        context["index_url"] = memo.get(request, key, lambda: self.get_parent().get_url(request))
+        # The link back to the list: the notice's parent, from the breadcrumbs (home/chrome.py).
+        ancestors = page_chrome(request, self)["ancestors"]
+        context["index_url"] = ancestors[-1]["url"] if ancestors else None
         return context
 
 

@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 from wagtail.contrib.sitemaps import Sitemap
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 
 class PortalSitemap(Sitemap):
@@ -10,7 +10,9 @@ class PortalSitemap(Sitemap):
     translation of that root beside it, so include the descendants of every translation."""
 
     def items(self):
-        root = self.get_wagtail_site().root_page
+        # The request's site, else the default one (as Wagtail's own sitemap finds it).
+        site = Site.find_for_request(self.request) or Site.objects.select_related("root_page").get(is_default_site=True)
+        root = site.root_page
         condition = Q()
         for path in Page.objects.filter(translation_key=root.translation_key).values_list("path", flat=True):
             condition |= Q(path__startswith=path)

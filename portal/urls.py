@@ -7,7 +7,8 @@ and /healthz/ stay outside i18n_patterns so their URLs never change.
 
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.conf.urls.static import static
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
@@ -16,7 +17,17 @@ from wagtail.documents import urls as wagtaildocs_urls
 from home import feeds as home_feeds
 from home import views as home_views
 from home.sitemaps import PortalSitemap
-from portal import views
+from portal import page_serving, views
+
+# Wagtail's front-end URLs (page view restrictions' password and login forms, then every page), with pages
+# served through portal/page_serving.py: Wagtail's view with the route of a path remembered per content
+# generation, under Wagtail's own pattern and URL name.
+wagtail_front_end_urls = [
+    re_path(wagtail_urls.serve_pattern, page_serving.serve, name="wagtail_serve")
+    if getattr(pattern, "name", None) == "wagtail_serve"
+    else pattern
+    for pattern in wagtail_urls.urlpatterns
+]
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
@@ -30,8 +41,6 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
-
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += i18n_patterns(
@@ -39,7 +48,7 @@ urlpatterns += i18n_patterns(
     path("feeds/notices/rss/", home_feeds.NoticeFeed(), name="notice_feed_rss"),
     path("feeds/notices/atom/", home_feeds.NoticeAtomFeed(), name="notice_feed_atom"),
     # Wagtail's page serving comes last: it catches every remaining path.
-    path("", include(wagtail_urls)),
+    path("", include(wagtail_front_end_urls)),
     prefix_default_language=False,
 )
 

@@ -1,76 +1,49 @@
-"""Template tags for the site chrome: main menu, language switcher, breadcrumbs and elder-friendly mode."""
+"""Template tags: the site chrome (main menu, language switcher, breadcrumbs, elder mode) and memoised fragments.
+
+The links come from `home.chrome.page_chrome` (one query, kept in the memo of
+page parts); `{% memo_fragment %}` keeps rendered HTML in the same memo.
+"""
+
+from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
-from wagtail.models import Locale, Page, Site
+from django.utils.html import json_script
+from django.utils.safestring import mark_safe
+from wagtail.models import Page
 
-from portal.content_memo import memo, site_key
+from home.chrome import page_chrome
+from portal.cache import query_variant
+from portal.content_memo import memo, memo_enabled, site_key
 
 register = template.Library()
 
-
-def _site_root(request):
-    """The site's root page translated into the active language (or the root itself)."""
-    site = Site.find_for_request(request) if request else None
-    if site is None:
-        return None
-    root = site.root_page
-    locale = Locale.get_active()
-    if root.locale_id != locale.id:
-        root = root.get_translation_or_none(locale) or root
-    return root
-
-
-def _menu_links(request):
-    """The main menu of this site and language as plain links: (home link, [links of its in-menu children])."""
-    root = _site_root(request)
-    if root is None:
-        return None, []
-    # Plain Page rows: enough for titles and URLs in one query (each deferred field would cost one more).
-    items = [{"id": p.pk, "title": p.title, "url": p.get_url(request)} for p in root.get_children().live().in_menu()]
-    return {"id": root.pk, "url": root.get_url(request)}, items
+ELDER_COOKIE = "elder_mode"
 
 
 @register.inclusion_tag("includes/main_menu.html", takes_context=True)
 def main_menu(context):
     """Top navigation: the live, in-menu children of the home page in the active language."""
-    request = context.get("request")
-    root, items = (None, [])
-    if request is not None:
-        root, items = memo.get(request, ("menu", *site_key(request)), lambda: _menu_links(request))
+    chrome = page_chrome(context.get("request"), context.get("page"))
     current = context.get("page")
-    return {"root": root, "items": items, "current_id": getattr(current, "pk", None)}
+    return {"root": chrome["home"], "items": chrome["menu"], "current_id": getattr(current, "pk", None)}
 
 
 @register.inclusion_tag("includes/language_switcher.html", takes_context=True)
 def language_switcher(context):
-    """Links to the same page in each language (see _language_links)."""
+    """Links to the same page in each language (see language_links)."""
     return {"links": language_links(context)}
 
 
-def _translation_urls(page, request):
-    """{language code: URL} of the live versions of `page` (one query for all of them)."""
-    urls = {}
-    for target in Page.objects.filter(translation_key=page.translation_key, live=True).select_related("locale"):
-        urls[target.locale.language_code] = target.get_url(request)
-    return urls
-
-
 def _language_links(context):
-    """Links to the same page in each language; the home page of that language when no translation exists."""
+    """Links to the same page in each language; the same path in that language when no translation exists."""
     request = context.get("request")
     page = context.get("page")
     current_language = translation.get_language()
+    translations = page_chrome(request, page)["translations"] if isinstance(page, Page) else {}
     links = []
-    translations = {}
-    if isinstance(page, Page) and page.pk:
-        if request is not None:
-            key = ("translations", *site_key(request), page.pk)
-            translations = memo.get(request, key, lambda: _translation_urls(page, request))
-        else:
-            translations = _translation_urls(page, None)
     for code, _name in settings.LANGUAGES:
         url = translations.get(code)
         if url is None and request is not None:
@@ -84,7 +57,18 @@ def _language_links(context):
                 "absolute_url": request.build_absolute_uri(url) if request is not None and url else url,
             }
         )
-    return {"links": links}
+    return links
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """The language switcher's links, computed once per request (the header and <head> both use them)."""
+    request = context.get("request")
+    page = context.get("page")
+    if request is None:
+        return _language_links(context)
+    key = ("language-links", getattr(page, "pk", None), request.get_full_path())
+    return memo.per_request(request, key, lambda: _language_links(context))
 
 
 @register.simple_tag(takes_context=True)
@@ -104,9 +88,6 @@ def open_graph(context):
     }
 
 
-ELDER_COOKIE = "elder_mode"
-
-
 @register.simple_tag(takes_context=True)
 def elder_mode(context):
     """True when the visitor switched on elder-friendly mode (长辈模式); read from a cookie, no login."""
@@ -114,44 +95,19 @@ def elder_mode(context):
     return bool(request is not None and request.COOKIES.get(ELDER_COOKIE) == "1")
 
 
-@register.simple_tag(takes_context=True)
-def language_links(context):
-    """The language switcher's links, computed once per request (the header and <head> both use them)."""
-    request = context.get("request")
-    cached = getattr(request, "_portal_language_links", None) if request is not None else None
-    if cached is not None:
-        return cached
-    links = _language_links(context)["links"]
-    if request is not None:
-        request._portal_language_links = links
-    return links
-
-
-def _ancestor_links(page, request):
-    # Depth 1 is the tree root; depth 2 the home page of the language.
-    return [{"title": p.title, "url": p.get_url(request)} for p in page.get_ancestors().filter(depth__gte=2)]
-
-
 @register.inclusion_tag("includes/breadcrumbs.html", takes_context=True)
 def breadcrumbs(context):
     """Home › … › current page, from the page tree (nothing on the home page itself)."""
     page = context.get("page")
-    request = context.get("request")
     items = []
     if isinstance(page, Page) and page.depth > 2:
-        if request is not None:
-            key = ("breadcrumbs", *site_key(request), page.pk)
-            items = memo.get(request, key, lambda: _ancestor_links(page, request))
-        else:
-            items = _ancestor_links(page, None)
+        items = page_chrome(context.get("request"), page)["ancestors"]
     return {"ancestors": items, "page": page}
 
 
 @register.inclusion_tag("includes/elder_switch.html", takes_context=True)
 def elder_switch(context):
     """The 长辈模式 switch: a plain link to the view that sets the cookie, then back to this page."""
-    from urllib.parse import urlencode
-
     request = context.get("request")
     on = elder_mode(context)
     next_url = request.get_full_path() if request is not None else "/"
@@ -162,9 +118,77 @@ def elder_switch(context):
 @register.filter
 def jsonld_script(value):
     """Structured data as <script type="application/ld+json">, escaped like json_script (no </script> breakout)."""
-    from django.utils.html import json_script
-    from django.utils.safestring import mark_safe
-
     html = json_script(value)
     # Safe: json_script escapes <, > and & inside the JSON; only the type attribute changes.
     return mark_safe(html.replace('type="application/json"', 'type="application/ld+json"', 1))  # noqa: S308 # nosec B308 B703
+
+
+# --------------------------------------------------------------------------
+# Memoised fragments
+
+
+def fragment_key(context, name):
+    """The memo key of fragment `name` in this render, or None when it must be rendered afresh.
+
+    A fragment is memoised only where the page cache would keep the whole page
+    for an anonymous visitor: a GET of a live page whose type allows caching, no
+    preview, no signed-in user, no query string but the page cache's own
+    (`PAGE_CACHE_QUERY_PARAMS`). It is keyed on the host, port, language,
+    scheme, path, query, page and elder-mode cookie, under the content generation.
+    """
+    request = context.get("request")
+    page = context.get("page")
+    if not memo_enabled() or request is None or not isinstance(page, Page) or not page.pk:
+        return None
+    if request.method not in ("GET", "HEAD") or getattr(request, "is_preview", False):
+        return None
+    if getattr(page, "cache_page", True) is False:
+        return None
+    user = getattr(request, "user", None)
+    if user is None or user.is_authenticated:
+        return None
+    query = query_variant(request)
+    if query is None:
+        return None
+    elder = request.COOKIES.get(ELDER_COOKIE, "")
+    return ("fragment", name, *site_key(request), request.scheme, request.path, query, page.pk, elder)
+
+
+class MemoFragmentNode(template.Node):
+    def __init__(self, name, nodelist):
+        self.name = name
+        self.nodelist = nodelist
+
+    def render(self, context):
+        key = fragment_key(context, self.name.resolve(context))
+        if key is None:
+            return self.nodelist.render(context)
+        request = context["request"]
+        html = memo.peek(request, key)
+        if html is not None:
+            return html
+        csrf_used = _csrf_token_used(request)
+        html = self.nodelist.render(context)
+        # A CSRF token is personal: a fragment that used one is never reused.
+        if not csrf_used and not _csrf_token_used(request):
+            memo.put(request, key, html)
+        return html
+
+
+def _csrf_token_used(request):
+    """Whether a CSRF token was asked for in this request (as the page cache checks, portal/cache.py)."""
+    return bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"))
+
+
+@register.tag("memo_fragment")
+def memo_fragment(parser, token):
+    """`{% memo_fragment "name" %}…{% endmemo_fragment %}`: the enclosed HTML rendered once per page and generation.
+
+    See `fragment_key` for where it applies; everywhere else it renders as if the tag were not there.
+    """
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes one argument: the fragment's name")
+    nodelist = parser.parse(("endmemo_fragment",))
+    parser.delete_first_token()
+    return MemoFragmentNode(parser.compile_filter(bits[1]), nodelist)

@@ -102,8 +102,6 @@ MIDDLEWARE = [
     "portal.security.AdminAwareCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # Wagtail's Site and page route from the per-generation memo (portal/content_memo.py).
-    "portal.content_memo.SiteAndRouteMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -174,7 +172,8 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 2)))
 # Page cache for anonymous visitors (portal/cache.py); PAGE_CACHE=0 switches it off.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
-# Menus, routes, language links… reused per process until the next publish (portal/content_memo.py).
+# Menus, routes, language links, rendered page content… reused per process until the next publish
+# (portal/content_memo.py, portal/page_serving.py). CONTENT_MEMO=0 switches all of it off (a cold render).
 CONTENT_MEMO_ENABLED = env_bool("CONTENT_MEMO", True)
 # Each process follows the content generation through Redis pub/sub instead of reading it on
 # every request (portal/generation_watcher.py); no effect without Redis.
