@@ -5,7 +5,14 @@ run) and each page is created only when missing; English pages are
 wagtail-localize translations of the Chinese ones.
 """
 
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+
+from forms_intake.models import DataImport
 from forms_intake.pages import RegistrationPage, StatusLookupPage
+from forms_intake.services import imports, roster
 from forms_intake.services.divisions import load_divisions
 from home.seeding import save_and_publish, translate_instance
 
@@ -103,6 +110,35 @@ def _ensure_page(model, home_page, zh_locale, en_locale, fields, translations):
     return page
 
 
+#: The sample files of docs/outreach-data.md, loaded in this order (employers route suspect records).
+OUTREACH_SAMPLES = (
+    ("employer_sample.xlsx", DataImport.Kind.EMPLOYER, ""),
+    ("population_sample_gb18030.csv", DataImport.Kind.POPULATION, "civil_affairs"),
+    ("insured_sample.csv", DataImport.Kind.INSURED, ""),
+)
+OUTREACH_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "outreach"
+
+
+def seed_outreach(command):
+    """Import the sample insured, population and employer files once (a known file is skipped).
+
+    The roster comparison (services/roster.py, another step) then turns the staged population into
+    the demo township's roster.
+    """
+    loaded = False
+    for name, kind, source in OUTREACH_SAMPLES:
+        path = OUTREACH_FIXTURES / name
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        if DataImport.objects.filter(kind=kind, sha256=sha).exclude(state=DataImport.State.FAILED).exists():
+            continue
+        data_import = imports.import_file(path, kind=kind, source=source)
+        command.stdout.write(f"Sample {kind} data: {data_import.rows_imported} rows ({data_import.state}).")
+        loaded = True
+    if loaded:
+        counts = roster.compare()
+        command.stdout.write(f"Roster comparison: {counts.get('people', 0)} people compared.")
+
+
 def seed_registration(command, home_page, zh_locale, en_locale):
     """Load the divisions, then place /register/ and /status/ (and their /en/ translations)."""
     counts = load_divisions()
@@ -110,6 +146,9 @@ def seed_registration(command, home_page, zh_locale, en_locale):
         command.stdout.write(f"Divisions: {counts['created']} created, {counts['updated']} updated.")
     register = _ensure_page(RegistrationPage, home_page, zh_locale, en_locale, REGISTRATION_ZH, REGISTRATION_EN)
     _ensure_page(StatusLookupPage, home_page, zh_locale, en_locale, STATUS_ZH, STATUS_EN)
+    # Sample people are demo data: development machines only (like the demo accounts).
+    if settings.DEBUG and settings.PORTAL_ENVIRONMENT == "development":
+        seed_outreach(command)
     # The home page's main button leads to the wizard, in each language.
     for home, target in ((home_page, register), (home_page.get_translation_or_none(en_locale), None)):
         if home is None:

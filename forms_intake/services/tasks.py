@@ -83,9 +83,13 @@ def _import(context):
                                                             message="The uploader may no longer import data.")
         raise runner.JobRefused("You may no longer import data.")
     try:
-        return imports.run_import(data_import, progress=context)
+        result = imports.run_import(data_import, progress=context)
     except imports.ImportRefused as exc:
         raise runner.JobRefused(str(exc)) from None
+    if data_import.kind in (DataImport.Kind.INSURED, DataImport.Kind.POPULATION):
+        # The roster is recomputed after each import of people (one waiting comparison is shared).
+        result["comparison_job"] = str(enqueue_comparison(user).pk)
+    return result
 
 
 @task()
