@@ -46,6 +46,7 @@ KIND_LABELS = {
     EXPORT_KIND: _("Export of registrations"),
     "rebuild_submission_tally": _("Recount of the statistics tally"),
     "purge_personal_data": _("Retention purge"),
+    "outreach_comparison": _("Comparison of population, insured and registered data"),
 }
 
 

@@ -6,11 +6,12 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from forms_intake.models import RosterEntry, Visit
+from forms_intake.models import PopulationRecord, RosterEntry, Visit
 from portal import roles
+from portal.jobs.models import Job
 from tests.forms_intake.moderation_support import TOWNSHIP_A, TOWNSHIP_B, make_divisions, make_staff
 
-from .roster_support import VILLAGE_A1, VILLAGE_A2, roster_entry
+from .roster_support import VILLAGE_A1, VILLAGE_A2, person, population_import, roster_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +167,20 @@ def test_registered_on_the_spot_continues_in_assisted_entry_with_only_the_id_in_
         assert value not in location
     page = client.get(location).content.decode()
     assert own.id_number in page and "王小明" in page  # prefilled server-side
+
+
+def test_provincial_staff_start_the_comparison_as_a_job_and_clerks_cannot(client, world):
+    person(population_import())
+    client.force_login(world["clerk"])
+    refused = client.post(reverse("forms_intake_roster:compare"))
+    assert refused.status_code in (302, 403) and "/registrations/jobs/" not in refused.get("Location", "")
+    assert not Job.objects.exists()
+    admin = make_staff("province_admin", roles.PROVINCIAL_ADMIN, ["430000"])
+    client.force_login(admin)
+    assert "Compare the population data again" in client.get(reverse("forms_intake_roster:index")).content.decode()
+    response = client.post(reverse("forms_intake_roster:compare"))
+    assert response.status_code == 302 and "/registrations/jobs/" in response["Location"]
+    page = client.get(response["Location"])
+    assert "Comparison of population, insured and registered data" in page.content.decode()
+    assert not PopulationRecord.objects.exists()  # the job ran (immediate backend in tests) and consumed them
+    assert RosterEntry.objects.count() == 4
