@@ -10,7 +10,7 @@ Other apps add their permissions to these groups through `ROLE_PERMISSIONS`.
 """
 
 from django.contrib.auth.models import Group, Permission
-from wagtail.models import GroupPagePermission
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
 EDITOR = "宣传编辑"
 APPROVER = "宣传审核"
@@ -27,6 +27,10 @@ _CONTENT_MEDIA = [
     "wagtaildocs.change_document",
     "wagtaildocs.choose_document",
 ]
+
+# Wagtail checks image and document permissions per collection, not on the group alone:
+# the communications roles get them on the root collection (every image and document).
+ROLE_COLLECTION_PERMISSIONS = {EDITOR: _CONTENT_MEDIA, APPROVER: _CONTENT_MEDIA}
 
 # Registrations (forms_intake): what each moderation role may do; the divisions
 # a user works in are StaffDivision rows (see forms_intake/scope.py).
@@ -97,5 +101,14 @@ def ensure_roles(root_pages=()):
             for codename in ROLE_PAGE_PERMISSIONS.get(name, []):
                 permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
                 GroupPagePermission.objects.get_or_create(group=group, page=root, permission=permission)
+        _ensure_collection_permissions(group, ROLE_COLLECTION_PERMISSIONS.get(name, []))
         groups[name] = group
     return groups
+
+
+def _ensure_collection_permissions(group, names):
+    root = Collection.get_first_root_node()
+    if root is None:
+        return
+    for permission in _permissions(names):
+        GroupCollectionPermission.objects.get_or_create(group=group, collection=root, permission=permission)
