@@ -39,9 +39,10 @@ def test_upload_runs_a_job_and_lists_the_import_with_its_error_report(client, ad
     assert (data_import.state, data_import.source, data_import.rows_rejected) == ("done", "civil_affairs", 1)
     job = Job.objects.get(pk=data_import.job_id)
     assert job.state == "done" and job.user == admin_user
-    # The comparison ran after the import and consumed the staged rows: two people are unregistered.
+    # The comparison ran after the import and consumed the staged rows: with no insured data yet,
+    # everyone but the deceased and the moved-out person is on the roster.
     assert Job.objects.get(kind="outreach_comparison").state == "done"
-    assert PopulationRecord.objects.count() == 0 and RosterEntry.objects.count() == 2
+    assert PopulationRecord.objects.count() == 0 and RosterEntry.objects.count() == 5
     listing = client.get(reverse("forms_intake_imports:index")).content.decode()
     assert reverse("forms_intake_jobs:detail", args=[job.pk]) in listing
     report_url = reverse("forms_intake_imports:errors", args=[data_import.pk])
