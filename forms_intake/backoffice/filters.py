@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.forms.renderers import Jinja2
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
@@ -26,6 +27,21 @@ from forms_intake.services.scope import (
 FLAG_CHOICES = [(name, Submission._meta.get_field(name).verbose_name) for name in FLAG_FIELDS]
 
 
+class DivisionFilterSelect(forms.Select):
+    """Django's Select, rendered with Django's Jinja2 form renderer (Django's own widget templates).
+
+    A provincial administrator's division filter lists every township of Hunan (~2,100 options):
+    57 ms of CPU per render with the admin's template renderer, 26 ms with Jinja2. The rest of the
+    filter form keeps Wagtail's renderer (its widgets have Django templates only).
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return super().render(name, value, attrs, renderer=JINJA2_RENDERER)
+
+
+JINJA2_RENDERER = Jinja2()
+
+
 def division_choices(request):
     """The user's divisions and everything below them, indented by level (the drill-down)."""
     rows = user_divisions(request.user).filter(level__lte=Division.Level.TOWNSHIP).values_list("code", "name", "level")
@@ -43,7 +59,7 @@ class SubmissionFilterSet(WagtailFilterSet):
         label=_("status"), choices=SubmissionStatus.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     division = django_filters.ChoiceFilter(
-        label=_("division"), method="filter_division", choices=[], widget=forms.Select
+        label=_("division"), method="filter_division", choices=[], widget=DivisionFilterSelect
     )
     channel = django_filters.ChoiceFilter(label=_("channel"), choices=Submission.Channel.choices)
     employment_status = django_filters.ChoiceFilter(label=_("就业状态"), choices=EmploymentStatus.choices)

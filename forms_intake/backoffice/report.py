@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.views.reports import ReportView
 
-from forms_intake.backoffice.filters import division_choices
+from forms_intake.backoffice.filters import DivisionFilterSelect, division_choices
 from forms_intake.backoffice.policy import SubmissionPermissionPolicy
 from forms_intake.models import Division, Submission
 from forms_intake.rules.routing import UNASSIGNED_QUEUE, scope_prefix
@@ -30,7 +30,7 @@ from forms_intake.services.scope import (
 
 class StatisticsFilterSet(WagtailFilterSet):
     division = django_filters.ChoiceFilter(
-        label=_("division"), method="filter_division", choices=[]
+        label=_("division"), method="filter_division", choices=[], widget=DivisionFilterSelect
     )
     created_at = django_filters.DateFromToRangeFilter(label=_("submitted at"), widget=DateRangePickerWidget)
 
