@@ -23,7 +23,7 @@ router = Router(tags=["submissions"])
 
 #: Largest cursor a database integer holds (a larger ``after`` is refused by validation, not by the database).
 MAX_CURSOR = 2**63 - 1
-ERRORS = {401: schemas.Error, 403: schemas.Error, 404: schemas.Error, 422: schemas.Error, 429: schemas.Error}
+ERRORS = {status: schemas.Error for status in (400, 401, 403, 404, 422, 429)}
 
 
 def scope_filter(request, field: str) -> Q:
