@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.db import transaction
 
-from forms_intake.models import Delivery, OutboxEvent, Subscription, Submission
+from forms_intake.models import Delivery, OutboxEvent, Submission, Subscription
 from forms_intake.services import deliveries, outbox
 
 from .support import TOWN_B, make_client, register
