@@ -4,8 +4,10 @@ Every block here yields translatable segments for wagtail-localize (tested in
 tests/home/test_blocks.py), so English pages never keep Chinese text behind.
 """
 
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.admin.compare import BlockComparison, diff_text
 from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
@@ -26,6 +28,45 @@ class HeadingBlock(blocks.StructBlock):
         icon = "title"
         template = "blocks/heading_block.html"
         label = _("Heading")
+
+
+def _table_rows(value):
+    rows = (value or {}).get("data") or []
+    return [["" if cell is None else str(cell) for cell in row] for row in rows]
+
+
+class TableBlockComparison(BlockComparison):
+    """Revision comparison of a table: the caption and the cells as a table, changes marked per cell.
+
+    Wagtail's fallback compares the text of `render_basic`, which for a table is the Python dict.
+    """
+
+    def _table(self, caption, rows):
+        caption_html = format_html("<caption>{}</caption>", caption) if caption else ""
+        body = format_html_join(
+            "\n", "<tr>{}</tr>", ((format_html_join("", "<td>{}</td>", ((cell,) for cell in row)),) for row in rows)
+        )
+        return format_html('<table class="portal-compare-table">{}<tbody>{}</tbody></table>', caption_html, body)
+
+    def htmlvalue(self, val):
+        rows = [[escape(cell) for cell in row] for row in _table_rows(val)]
+        return self._table(escape((val or {}).get("table_caption") or ""), rows)
+
+    def htmldiff(self):
+        rows_a, rows_b = _table_rows(self.val_a), _table_rows(self.val_b)
+        height = max(len(rows_a), len(rows_b))
+        width = max([len(row) for row in rows_a + rows_b] or [0])
+
+        def cell(rows, r, c):
+            return rows[r][c] if r < len(rows) and c < len(rows[r]) else ""
+
+        rows = [
+            [diff_text(cell(rows_a, r, c), cell(rows_b, r, c)).to_html() for c in range(width)] for r in range(height)
+        ]
+        caption = diff_text(
+            (self.val_a or {}).get("table_caption") or "", (self.val_b or {}).get("table_caption") or ""
+        ).to_html()
+        return self._table(caption, rows)
 
 
 class TranslatableTableBlock(TableBlock):
@@ -62,6 +103,9 @@ class TranslatableTableBlock(TableBlock):
                 data[int(r)][int(c)] = text
         value["data"] = data
         return value
+
+    def get_comparison_class(self):
+        return TableBlockComparison
 
     class Meta:
         template = "blocks/table_block.html"

@@ -1,10 +1,18 @@
-"""Admin hooks for the public pages: keep the pages the site's structure depends on."""
+"""Admin hooks for the public pages: keep the pages the site's structure depends on, and help editors.
+
+Editors get pinyin slugs from Chinese titles (home/slugs.py) and, on their dashboard, the approver's
+comments; approvers get a confirmation of each approval (home/review.py).
+"""
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.templatetags.static import static
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from wagtail import hooks
 
+from home import review, slugs
 from home.models import HomePage
 
 
@@ -23,3 +31,42 @@ def keep_home_pages_in_place(request, page, destination):
         messages.error(request, _("The home page cannot be moved."))
         return redirect("wagtailadmin_explore", page.get_parent().pk)
     return None
+
+
+@hooks.register("register_admin_urls")
+def slug_urls():
+    return [path("portal/slug/", slugs.slug_view, name="portal_slug_from_title")]
+
+
+@hooks.register("insert_editor_js")
+def slug_script():
+    return format_html(
+        '<script src="{}" data-endpoint="{}"></script>',
+        static("home/js/slug.js"),
+        reverse("portal_slug_from_title"),
+    )
+
+
+@hooks.register("before_create_page")
+def slug_on_create(request, parent_page, page_class):
+    """A page titled in Chinese gets its pinyin slug even without the browser's help."""
+    slugs.fill_slug(request, parent_page)
+
+
+@hooks.register("before_edit_page")
+def slug_on_edit(request, page):
+    slugs.fill_slug(request, page.get_parent(), page)
+    if request.method == "GET":
+        review.confirm_approvals(request, page)
+
+
+@hooks.register("after_edit_page")
+def confirm_approval_from_the_editor(request, page):
+    if request.POST.get("workflow-action-name") == "approve":
+        review.confirm_approvals(request, page)
+
+
+@hooks.register("construct_homepage_panels")
+def review_panels(request, panels):
+    panels.append(review.ChangesRequestedPanel(request))
+    review.confirm_approvals(request)
