@@ -14,9 +14,6 @@ verbatim Chinese text (gettext msgids); other wording uses English msgids.
 
 from __future__ import annotations
 
-import copy
-from functools import lru_cache
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -100,16 +97,25 @@ def step_context(needs, value_of):
     return context
 
 
-@lru_cache(maxsize=64)
-def _undeclared_fields(form_class, schema):
-    """{name: form field} of the schema fields of the form's step that the class does not declare."""
-    built = {}
+def _use_schema(form_class):
+    """Give the form class the schema's fields of its step as ``base_fields``, once per schema.
+
+    In the schema's order, the form's own declaration winning (a special widget or message),
+    then the form's other fields. Worked out on the first form of each class (and again only if
+    the schema is rebuilt, as tests do); every form then copies ``base_fields`` as Django does.
+    """
+    schema = annex2.schema()
+    if form_class.__dict__.get("_schema") is schema:
+        return
+    declared = form_class.declared_fields
+    fields = {}
     for spec in schema.step_fields(form_class.step):
-        if spec.name not in form_class.base_fields:
-            form_field = schema_form_field(spec)
-            if form_field is not None:
-                built[spec.name] = form_field
-    return built
+        form_field = declared.get(spec.name) or schema_form_field(spec)
+        if form_field is not None:
+            fields[spec.name] = form_field
+    fields.update((name, form_field) for name, form_field in declared.items() if name not in fields)
+    form_class.base_fields = fields
+    form_class._schema = schema
 
 
 class StepForm(forms.Form):
@@ -125,14 +131,8 @@ class StepForm(forms.Form):
     def __init__(self, *args, wizard_context=None, **kwargs):
         # What the wizard knows from other steps (birth date, ID number…), see wizard.py.
         self.wizard_context = wizard_context or {}
+        _use_schema(type(self))
         super().__init__(*args, **kwargs)
-        schema = annex2.schema()
-        undeclared = _undeclared_fields(type(self), schema)
-        if undeclared:
-            # As Django does with base_fields: every form gets its own copies.
-            for name, form_field in undeclared.items():
-                self.fields[name] = copy.deepcopy(form_field)
-            self.order_fields(self.field_order or [spec.name for spec in schema.step_fields(self.step)])
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
