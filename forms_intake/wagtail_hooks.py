@@ -4,7 +4,8 @@ from django.urls import include, path
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
-from forms_intake.backoffice import jobs
+from forms_intake.api import admin as api_admin
+from forms_intake.backoffice import cards, jobs
 from forms_intake.backoffice.dashboard import DashboardPanel
 from forms_intake.backoffice.menus import RegistrationMenuGroup
 from forms_intake.backoffice.policy import SubmissionPermissionPolicy
@@ -80,3 +81,18 @@ def register_roster_urls():
 @hooks.register("register_log_actions")
 def register_visit_log_actions(actions):
     visits.register_log_actions(actions)
+
+
+@hooks.register("register_admin_viewset")
+def register_api_viewsets():
+    # API clients and webhooks of the business systems (forms_intake/api/admin.py).
+    return [api_admin.api_client_viewset, api_admin.subscription_viewset]
+
+
+@hooks.register("register_admin_urls")
+def register_api_and_card_urls():
+    # Failed webhook deliveries, and card batches by township (forms_intake/backoffice/cards.py).
+    return [
+        *api_admin.admin_urls(),
+        path("registrations/cards/", include((cards.admin_urls(), "forms_intake_cards"))),
+    ]

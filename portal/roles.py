@@ -73,6 +73,14 @@ ROLE_PERMISSIONS = {
         # Insured, population and employer files (issue 12), and their suspect records.
         "forms_intake.import_outreach_data",
         *_SUSPECTS,
+        # The business systems' API (issue 13): clients, webhooks, failed deliveries, cards.
+        "forms_intake.view_apiclient",
+        "forms_intake.add_apiclient",
+        "forms_intake.change_apiclient",
+        "forms_intake.view_subscription",
+        "forms_intake.add_subscription",
+        "forms_intake.change_subscription",
+        "forms_intake.change_delivery",
     ],
 }
 

@@ -126,6 +126,41 @@ class CoverageMenu(_LinkViewSet):
     permission = "forms_intake.view_rosterentry"
 
 
+class CardsMenu(_LinkViewSet):
+    name = "registrations-cards"
+    menu_label = _("Social security cards")
+    icon = "doc-full"
+    menu_order = 42
+    target_url_name = "forms_intake_cards:index"
+
+
+class ApiClientsMenu(_LinkViewSet):
+    name = "registrations-api-clients"
+    menu_label = _("API clients")
+    icon = "key"
+    menu_order = 80
+    target_url_name = "forms_intake_apiclient:index"
+    permission = "forms_intake.change_apiclient"
+
+
+class WebhooksMenu(_LinkViewSet):
+    name = "registrations-api-webhooks"
+    menu_label = _("Webhooks")
+    icon = "link"
+    menu_order = 81
+    target_url_name = "forms_intake_subscription:index"
+    permission = "forms_intake.change_subscription"
+
+
+class DeadLettersMenu(_LinkViewSet):
+    name = "registrations-api-dead-letters"
+    menu_label = _("Failed webhook deliveries")
+    icon = "warning"
+    menu_order = 82
+    target_url_name = "forms_intake_api_dead_letters"
+    permission = "forms_intake.change_delivery"
+
+
 class RegistrationMenuGroup(ViewSetGroup):
     """The 参保登记 menu: my items, queue, paper-form entry, statistics (the queue viewset registers the URLs)."""
 
@@ -134,7 +169,7 @@ class RegistrationMenuGroup(ViewSetGroup):
     menu_order = 150
     items = (
         MyItemsMenu, QueueMenu, NewPaperFormMenu, StatisticsMenu, SuspectsMenu, StaffDivisionsMenu, MyJobsMenu,
-        ImportsMenu, RosterMenu, CoverageMenu,
+        ImportsMenu, RosterMenu, CoverageMenu, CardsMenu, ApiClientsMenu, WebhooksMenu, DeadLettersMenu,
     )
 
 
