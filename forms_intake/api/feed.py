@@ -23,7 +23,7 @@ router = Router(tags=["submissions"])
 
 #: Largest cursor a database integer holds (a larger ``after`` is refused by validation, not by the database).
 MAX_CURSOR = 2**63 - 1
-ERRORS = {status: schemas.Error for status in (400, 401, 403, 404, 422, 429)}
+ERRORS = dict.fromkeys((400, 401, 403, 404, 422, 429), schemas.Error)
 
 
 def scope_filter(request, field: str) -> Q:

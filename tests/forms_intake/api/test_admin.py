@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from forms_intake.models import ApiClient, Delivery, SocialSecurityCard, Subscription, SubmissionEvent
+from forms_intake.models import ApiClient, Delivery, SocialSecurityCard, SubmissionEvent, Subscription
 from forms_intake.models.api import hash_token
 from portal import roles
 
