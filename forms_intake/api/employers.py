@@ -8,25 +8,17 @@ filled by the outreach imports).
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from ninja import Router
 
 from forms_intake.api import schemas
 from forms_intake.api.auth import ApiError
-from forms_intake.models import Employer
+from forms_intake.models.api import employer_by_code
 from forms_intake.rules.employer_codes import validate_employer_code
 from portal import ratelimit
 
 router = Router(tags=["employers"])
 
 LIMIT_PER_MINUTE = 60
-
-
-def find_employer(code: str):
-    """The registry's employer with this (valid, normalised) code, or None."""
-    # A credit code embeds the organisation code (characters 9–17).
-    q = Q(credit_code=code) | Q(organization_code=code[8:17]) if len(code) == 18 else Q(organization_code=code)
-    return Employer.objects.filter(q).order_by("pk").only("name").first()
 
 
 @router.get("/employers/{code}", auth=None, url_name="employer",
@@ -40,7 +32,7 @@ def employer(request, code: str):
         normalised = validate_employer_code(code[:40])
     except ValidationError as exc:
         raise ApiError(422, "invalid_code", " ".join(str(m) for m in exc.messages)) from None
-    found = find_employer(normalised)
+    found = employer_by_code(normalised)
     if found is None:
         raise ApiError(404, "not_found", "No employer with this code in the registry.")
     request.api_count = 1

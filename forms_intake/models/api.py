@@ -21,7 +21,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from forms_intake.models.outreach import InsuranceType
+from forms_intake.models.outreach import Employer, InsuranceType
 from forms_intake.models.registration import Division, Submission
 from forms_intake.rules.choices import ServiceBank
 from forms_intake.rules.crypto import EncryptedTextField
@@ -266,3 +266,15 @@ def mask_card_number(value) -> str:
     if len(text) <= 4:
         return "*" * len(text)
     return "*" * min(len(text) - 4, 20) + text[-4:]
+
+
+def employer_by_code(code: str):
+    """The registry's employer (seed item 5) with this valid, normalised credit code or organisation code, or None.
+
+    A credit code embeds the organisation code (characters 9–17), so either identifies the employer.
+    """
+    if len(code) == 18:
+        q = models.Q(credit_code=code) | models.Q(organization_code=code[8:17])
+    else:
+        q = models.Q(organization_code=code)
+    return Employer.objects.filter(q).order_by("pk").only("name").first()

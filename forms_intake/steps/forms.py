@@ -14,10 +14,13 @@ verbatim Chinese text (gettext msgids); other wording uses English msgids.
 
 from __future__ import annotations
 
+import unicodedata
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from forms_intake.models.api import employer_by_code
 from forms_intake.rules import annex2
 from forms_intake.rules.annex2 import UnitType
 from forms_intake.rules.choices import NotInsuredReason
@@ -282,6 +285,10 @@ class UnitForm(StepForm):
         ),
     )
 
+    class Media:
+        # Fills in the employer's name from the registry when a valid code is typed (CSP-safe, optional).
+        js = ["forms_intake/js/employer_lookup.js"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         employed = self.wizard_context.get("employed")
@@ -313,12 +320,30 @@ class UnitForm(StepForm):
                     cleaned["unit_code"] = validate_employer_code(code)
                 except ValidationError as error:
                     self.add_error("unit_code", error)
+                else:
+                    self._check_employer(cleaned, name)
         elif unit_type == UnitType.COMMUNITY:
             cleaned["unit_code"] = ""
             # Default to the residence's village or community.
             cleaned["unit_name"] = name or self.wizard_context.get("village", "")
         reject_control_characters(cleaned.get("unit_code") or "")
         return cleaned
+
+
+    def _check_employer(self, cleaned, name):
+        """The pair against the employer registry (without JavaScript; employer_lookup.js fills the name)."""
+        employer = employer_by_code(cleaned["unit_code"])
+        if employer is None:
+            return  # not (yet) in the registry: the staff check it
+        if _compact_name(name) != _compact_name(employer.name):
+            message = _("This code belongs to “%(name)s”. Check the employer's name or the code.")
+            self.add_error("unit_name", ValidationError(message, code="employer_mismatch",
+                                                        params={"name": employer.name}))
+
+
+def _compact_name(value) -> str:
+    """An employer name compared without spaces, full-width forms folded (（） and () alike)."""
+    return "".join(unicodedata.normalize("NFKC", value or "").split())
 
 
 class ReviewForm(StepForm):

@@ -11,8 +11,9 @@ from __future__ import annotations
 import pytest
 from django.core.cache import caches
 
-from forms_intake.models import OutboxEvent, Submission, SubmissionEvent
+from forms_intake.models import DataImport, Employer, OutboxEvent, Submission, SubmissionEvent
 from forms_intake.services import outbox
+from forms_intake.steps.forms import UnitForm
 
 from .support import TOWN_B, auth, make_client, register
 
@@ -127,3 +128,20 @@ def test_results_are_refused_for_a_submission_not_yet_registered(client):
     missing_reason = client.post(f"/api/v1/submissions/{submission.reference}/enrolment", {"outcome": "refused"},
                                  content_type="application/json", **auth(token))
     assert missing_reason.status_code == 422
+
+
+def test_the_employer_lookup_gives_the_name_only_and_the_unit_step_checks_the_pair(client):
+    data_import = DataImport.objects.create(kind="employer", file_name="employers.csv", sha256="0" * 64)
+    Employer.objects.create(credit_code="91430100MA4L16JX8F", organization_code="123456788", name="长沙市某某科技有限公司",
+                            division_code="430102", data_import=data_import)
+    assert client.get("/api/v1/employers/91430100MA4L16JX8F").json() == {"name": "长沙市某某科技有限公司"}
+    assert client.get("/api/v1/employers/12345678-8").json() == {"name": "长沙市某某科技有限公司"}
+    assert client.get("/api/v1/employers/91430100MA4L16JX8G").status_code == 422  # bad check character
+    context = {"employed": True}
+    wrong = UnitForm(data={"unit_type": "employer", "unit_name": "别的公司", "unit_code": "91430100MA4L16JX8F"},
+                     wizard_context=context)
+    assert not wrong.is_valid() and "长沙市某某科技有限公司" in str(wrong.errors["unit_name"])
+    right = UnitForm(data={"unit_type": "employer", "unit_name": "长沙市某某科技有限公司 ",
+                           "unit_code": "91430100MA4L16JX8F"}, wizard_context=context)
+    assert right.is_valid(), right.errors
+    assert "forms_intake/js/employer_lookup.js" in str(right.media)
