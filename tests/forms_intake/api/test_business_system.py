@@ -132,8 +132,8 @@ def test_results_are_refused_for_a_submission_not_yet_registered(client):
 
 def test_the_employer_lookup_gives_the_name_only_and_the_unit_step_checks_the_pair(client):
     data_import = DataImport.objects.create(kind="employer", file_name="employers.csv", sha256="0" * 64)
-    Employer.objects.create(credit_code="91430100MA4L16JX8F", organization_code="123456788", name="长沙市某某科技有限公司",
-                            division_code="430102", data_import=data_import)
+    Employer.objects.create(credit_code="91430100MA4L16JX8F", organization_code="123456788",
+                            name="长沙市某某科技有限公司", division_code="430102", data_import=data_import)
     assert client.get("/api/v1/employers/91430100MA4L16JX8F").json() == {"name": "长沙市某某科技有限公司"}
     assert client.get("/api/v1/employers/12345678-8").json() == {"name": "长沙市某某科技有限公司"}
     assert client.get("/api/v1/employers/91430100MA4L16JX8G").status_code == 422  # bad check character
