@@ -208,6 +208,7 @@ COVERAGE_SQL = """
     FROM {people} WHERE on_roster = 0 AND cls <> 'unregistered'
     GROUP BY queue_code, village_code
 """
+MASK_SQL = "UPDATE {roster} SET id_number_masked = %s, phone_masked = %s WHERE id = %s"
 CLASS_COUNTS_SQL = "SELECT cls, on_roster, COUNT(*) FROM {people} GROUP BY cls, on_roster"
 CLEAR_COVERAGE_SQL = "DELETE FROM {coverage} WHERE division_code IN (SELECT DISTINCT queue_code FROM {people})"
 DELETE_STAGED_SQL = "DELETE FROM {population} WHERE data_import_id IN (SELECT id FROM {batch})"
@@ -300,10 +301,11 @@ def mask_new_entries() -> int:
         rows = list(pending.filter(pk__gt=last).order_by("pk").only("pk", "id_number", "phone")[:MASK_BATCH])
         if not rows:
             return done
-        for row in rows:
-            row.id_number_masked = mask_id_number(row.id_number)
-            row.phone_masked = mask_phone(row.phone) if row.phone else ""
-        RosterEntry.objects.bulk_update(rows, ["id_number_masked", "phone_masked"])
+        values = [(mask_id_number(row.id_number), mask_phone(row.phone) if row.phone else "", row.pk) for row in rows]
+        # One prepared statement run per row (psycopg pipelines executemany): bulk_update's CASE over
+        # thousands of ids was 30 times slower on PostgreSQL.
+        with connection.cursor() as cursor:
+            cursor.executemany(_sql(MASK_SQL), values)
         done += len(rows)
         last = rows[-1].pk
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import reset_queries
 from stdnum.cn import ric
 
 from forms_intake.models import DataImport, Division, InsuredPerson, PopulationRecord
@@ -160,6 +161,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _flush(people, records, counts):
+        reset_queries()  # DEBUG keeps every statement: memory would grow with the rows
         PopulationRecord.objects.bulk_create(people, batch_size=BATCH)
         InsuredPerson.objects.bulk_create(records, batch_size=BATCH)
         return [counts[0] + len(people), counts[1] + len(records)]
