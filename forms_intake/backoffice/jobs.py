@@ -78,12 +78,13 @@ def export_job_response(view, request, spreadsheet_format):
         return None
     if spreadsheet_format not in EXPORT_FORMATS:
         return None
-    rows = view.get_queryset().count()
-    if rows <= job_threshold():
+    # A bounded count: deciding "large" must not count a million rows (COUNT over a LIMIT subquery).
+    threshold = job_threshold()
+    if view.get_queryset().order_by()[: threshold + 1].count() <= threshold:
         return None
     params = export_params(request, spreadsheet_format)
     context = {
-        "rows": rows,
+        "threshold": threshold,
         "params": params,
         "spreadsheet_format": spreadsheet_format,
         "back_url": f"{request.path}?{params['query']}" if params["query"] else request.path,
@@ -127,7 +128,7 @@ def write_export(context):
         queryset = view.get_queryset()
         context.set_total(queryset.count())
         spreadsheet_format = params["format"]
-        rows = context.counting(AuditedExport(queryset, user, spreadsheet_format), every=200)
+        rows = context.counting(AuditedExport(queryset, user, spreadsheet_format, view=view, via_job=True), every=200)
         part = context.part_path()
         with files.encrypted_writer(part, get_fernet()) as out:
             if spreadsheet_format == "csv":
