@@ -141,6 +141,8 @@ class SubmissionInspectView(ScopedObjectMixin, InspectView):
             can_correct=transitions.can_correct(submission, user),
             can_reroute=user.has_perm(transitions.REROUTE),
             flags=[label for name, label in FLAG_CHOICES if getattr(submission, name)],
+            # 已参保: the insurance found by the comparison job (issue 12), for staff who may see this submission.
+            insurance=list(submission.insurance_matches.all()) if submission.flag_already_insured else [],
         )
         return context
 

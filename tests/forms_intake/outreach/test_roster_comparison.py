@@ -1,16 +1,19 @@
 """The comparison (seed item 17): population minus insured minus registered → the roster; counts for the rest."""
 
 import pytest
+from django.urls import reverse
 
 from forms_intake.models import CoverageCount, PopulationRecord, RosterEntry, Submission, SubmissionInsurance, Visit
 from forms_intake.rules.personal_data import id_hash
 from forms_intake.rules.states import SubmissionStatus
 from forms_intake.services import roster
+from portal import roles
 from tests.forms_intake.moderation_support import (
     TOWNSHIP_A,
     TOWNSHIP_B,
     make_divisions,
     make_id_number,
+    make_staff,
     make_submission,
 )
 
@@ -221,3 +224,15 @@ def test_a_new_submission_of_an_insured_person_is_flagged_on_arrival():
     submission = make_submission(id_number=id_number)
     assert submission.flag_already_insured and submission.has_flags
     assert Submission.objects.filter(flag_already_insured=True).count() == 1
+
+
+def test_the_detail_page_shows_the_insurance_found_to_staff_of_the_division_only(client):
+    submission = make_submission(id_number=make_id_number(sequence=772))
+    insure(submission.id_number, insurance_type="employee_pension", place="430104")
+    roster.compare()
+    url = reverse("forms_intake_submission:inspect", args=[submission.pk])
+    client.force_login(make_staff("clerk_flag", roles.HANDLER, [TOWNSHIP_A]))
+    page = client.get(url).content.decode()
+    assert "企业职工基本养老保险" in page and "430104" in page and "data-insurance-found" in page
+    client.force_login(make_staff("clerk_other", roles.HANDLER, [TOWNSHIP_B]))
+    assert client.get(url).status_code == 404
