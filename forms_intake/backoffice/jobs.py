@@ -29,6 +29,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from forms_intake.backoffice.exports import AuditedExport
 from forms_intake.backoffice.filters import ID_SEARCH_PARAM
 from forms_intake.rules.crypto import get_fernet
+from portal.db_router import read_replica
 from portal.jobs import files, runner
 from portal.jobs.models import Job, JobState
 from portal.security import log_security_event
@@ -123,7 +124,8 @@ def write_export(context):
     user = job.user
     if user is None or not user.is_active or not user.has_perm(VIEW_PERMISSION):
         raise runner.JobRefused("You no longer have access to the registrations.")
-    with translation.override(params.get("language") or settings.LANGUAGE_CODE):
+    # The rows are read on the replica when it is fit for it (portal/db_router.py); writes stay on the primary.
+    with translation.override(params.get("language") or settings.LANGUAGE_CODE), read_replica("export job"):
         view = build_export_view(params, user)
         queryset = view.get_queryset()
         context.set_total(queryset.count())

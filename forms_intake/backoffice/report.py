@@ -22,6 +22,7 @@ from forms_intake.services.scope import (
     scoped_submissions,
     user_prefixes,
 )
+from portal.db_router import on_replica
 
 # --------------------------------------------------------------------------
 # Statistics report (seed item 19) and the dashboard panel
@@ -114,7 +115,9 @@ class StatisticsReportView(ReportView):
         # Without other filters the scope is a set of queue-code prefixes, which the tally can answer.
         prefixes = None if filtered else statistics.scope_prefixes(user_prefixes(self.request.user),
                                                                    self.parent_prefix)
-        return statistics.report(self.scoped(), self.parent_prefix, prefixes=prefixes)
+        # Read-only and lag-tolerant: on the replica when it is fit for it, else the primary (portal/db_router.py).
+        return on_replica(lambda: statistics.report(self.scoped(), self.parent_prefix, prefixes=prefixes),
+                          purpose="statistics report")
 
     def get_queryset(self):
 

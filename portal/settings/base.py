@@ -145,6 +145,23 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PgBouncer in transaction pooling (docs/deploy.md, "Several servers"): a connection is only ours for one
+# transaction, so no server-side cursors and no prepared statements (PgBouncer < 1.21 cannot follow them).
+if env_bool("DATABASE_TRANSACTION_POOLING"):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+# Read replica for the heavy read-only work that asks for it (portal/db_router.py): reports, exports.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
+    )
+    # A replica that is down must cost a quick fallback to the primary, not a hung report.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+DATABASE_ROUTERS = ["portal.db_router.ReplicaRouter"]
+#: Seconds of replication lag beyond which the replica is not used; how often the lag is measured.
+DATABASE_REPLICA_MAX_LAG = float(os.environ.get("DATABASE_REPLICA_MAX_LAG", "10"))
+DATABASE_REPLICA_CHECK_SECONDS = float(os.environ.get("DATABASE_REPLICA_CHECK_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (Django's built-in backend), local memory otherwise.

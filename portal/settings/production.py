@@ -33,6 +33,8 @@ if len(SECRET_KEY) < 50:
 # restarted or failed-over PostgreSQL costs one retry, not an error page.
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+if "replica" in DATABASES:  # noqa: F405 - DATABASE_REPLICA_URL (base.py, portal/db_router.py)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]  # noqa: F405
 # Redis answers in well under a millisecond; if it hangs, fail fast instead of
 # holding a worker (sessions fall back to the database, pages are rendered).
 CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}  # noqa: F405
