@@ -7,6 +7,7 @@ from wagtail.permissions import register_permission_policy
 from forms_intake.api import admin as api_admin
 from forms_intake.backoffice import cards, jobs
 from forms_intake.backoffice.dashboard import DashboardPanel
+from forms_intake.backoffice.exports_audit import export_audit_viewset
 from forms_intake.backoffice.menus import RegistrationMenuGroup
 from forms_intake.backoffice.policy import SubmissionPermissionPolicy
 from forms_intake.backoffice.report import StatisticsReportView
@@ -30,7 +31,7 @@ def register_submission_log_actions(actions):
 
 @hooks.register("register_admin_viewset")
 def register_registration_viewsets():
-    return [submission_viewset, staff_division_viewset, RegistrationMenuGroup()]
+    return [submission_viewset, staff_division_viewset, export_audit_viewset, RegistrationMenuGroup()]
 
 
 @hooks.register("register_admin_urls")

@@ -161,6 +161,15 @@ class DeadLettersMenu(_LinkViewSet):
     permission = "forms_intake.change_delivery"
 
 
+class ExportRecordsMenu(_LinkViewSet):
+    name = "registrations-export-records"
+    menu_label = _("Export records")
+    icon = "download"
+    menu_order = 65
+    target_url_name = "forms_intake_exportaudit:index"
+    permission = transitions.REROUTE
+
+
 class RegistrationMenuGroup(ViewSetGroup):
     """The 参保登记 menu: my items, queue, paper-form entry, statistics (the queue viewset registers the URLs)."""
 
@@ -170,6 +179,7 @@ class RegistrationMenuGroup(ViewSetGroup):
     items = (
         MyItemsMenu, QueueMenu, NewPaperFormMenu, StatisticsMenu, SuspectsMenu, StaffDivisionsMenu, MyJobsMenu,
         ImportsMenu, RosterMenu, CoverageMenu, CardsMenu, ApiClientsMenu, WebhooksMenu, DeadLettersMenu,
+        ExportRecordsMenu,
     )
 
 

@@ -10,7 +10,19 @@ from wagtail.admin.views.generic import IndexView
 
 from forms_intake.backoffice.columns import queue_name_subquery
 from forms_intake.backoffice.display import choice_label, user_name
-from forms_intake.backoffice.exports import ENCRYPTED_FIELDS, FORMULA_PREFIXES, AuditedExport, export_fields
+from forms_intake.backoffice.exports import (
+    CSV_BOM,
+    CSV_CONTENT_TYPE,
+    ENCRYPTED_FIELDS,
+    AuditedExport,
+    cell_value,
+    csv_guard,
+    export_fields,
+    local_time,
+    phone_columns,
+    schema_columns,
+    yes_no,
+)
 from forms_intake.backoffice.filters import (
     ID_SEARCH_PARAM,
     ID_SEARCH_SESSION_KEY,
@@ -21,7 +33,7 @@ from forms_intake.backoffice.filters import (
 from forms_intake.backoffice.jobs import export_job_response
 from forms_intake.backoffice.pagination import DeferredJoinPaginator
 from forms_intake.backoffice.policy import EXPORT_UNMASKED
-from forms_intake.rules.choices import EmploymentStatus, NotInsuredReason, ServiceBank
+from forms_intake.models import Submission
 from forms_intake.rules.personal_data import id_hash
 from forms_intake.rules.routing import UNASSIGNED_QUEUE
 from forms_intake.rules.states import SubmissionStatus
@@ -63,6 +75,8 @@ class SubmissionIndexView(IndexView):
         context["can_claim"] = self.request.user.has_perm(transitions.CLAIM)
         return context
 
+    #: The listing's name in the export audit.
+    audit_listing = "registrations"
     #: Whether the listing is the whole scope, so that the tally may count it (not in "my items").
     count_from_tally = True
 
@@ -134,30 +148,42 @@ class SubmissionIndexView(IndexView):
     }
 
     def to_row_dict(self, item):
+        """One exported row: the labels staff read, Beijing time; the CSV's formula guard is in write_csv_row."""
+        columns = schema_columns()
         row = {}
         for field in self.list_export:
             if field == "status_label":
                 value = SubmissionStatus(item.status).label
-            elif field == "employment_status_label":
-                value = choice_label(EmploymentStatus, item.employment_status)
-            elif field == "not_insured_reason_label":
-                value = choice_label(NotInsuredReason, item.not_insured_reason)
-            elif field == "service_bank_label":
-                value = choice_label(ServiceBank, item.service_bank)
+            elif field == "channel":
+                value = choice_label(Submission.Channel, item.channel)
+            elif field == "has_flags":
+                value = yes_no(item.has_flags)
             elif field in ("handler_name", "reviewer_name"):
-                user = item.handler if field == "handler_name" else item.reviewer
-                value = user_name(user)
-            elif field in ("hukou_division", "residence_division"):
-                value = str(getattr(item, field))
+                value = user_name(item.handler if field == "handler_name" else item.reviewer)
+            elif field in columns:
+                value = cell_value(columns[field], item, field)
             else:
-                value = getattr(item, field)
+                value = local_time(getattr(item, field))
             if hasattr(value, "__html__") or isinstance(value, type(_(""))):
                 value = str(value)
-            if isinstance(value, str) and value[:1] in FORMULA_PREFIXES:
-                # Spreadsheet formula injection: a leading quote makes Excel/WPS show it as text.
-                value = "'" + value
             row[field] = value
         return row
+
+    def write_csv_row(self, writer, row_dict):
+        phones = phone_columns()
+        return super().write_csv_row(
+            writer, {field: csv_guard(field, value, phones) for field, value in row_dict.items()}
+        )
+
+    def stream_csv(self, queryset):
+        # Excel reads a CSV as UTF-8 only after a byte-order mark (without it: mojibake on a Chinese Windows).
+        yield CSV_BOM.encode("utf-8")
+        yield from super().stream_csv(queryset)
+
+    def write_csv_response(self, queryset):
+        response = super().write_csv_response(queryset)
+        response["Content-Type"] = CSV_CONTENT_TYPE
+        return response
 
     def export_queryset(self, queryset):
         """What an export reads: the joins its columns show, no encrypted column it does not print."""
@@ -184,7 +210,7 @@ class SubmissionIndexView(IndexView):
         return super().get(request, *args, **kwargs)
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
-        audited = AuditedExport(queryset, self.request.user, spreadsheet_format)
+        audited = AuditedExport(queryset, self.request.user, spreadsheet_format, view=self)
         return super().as_spreadsheet(audited, spreadsheet_format)
 
 
@@ -193,6 +219,7 @@ class MyItemsIndexView(SubmissionIndexView):
 
     page_title = _("My items")
     count_from_tally = False
+    audit_listing = "mine"
 
     def get_base_queryset(self):
         return super().get_base_queryset().filter(handler=self.request.user, status=SubmissionStatus.CLAIMED)

@@ -15,6 +15,7 @@ from forms_intake.models.api import (
     SocialSecurityCard,
     Subscription,
 )
+from forms_intake.models.exports import ExportAudit
 from forms_intake.models.outreach import (
     CoverageCount,
     DataImport,
@@ -44,6 +45,7 @@ __all__ = [
     "SocialSecurityCard",
     "Subscription",
     "CoverageCount",
+    "ExportAudit",
     "DataImport",
     "Employer",
     "InsuredPerson",
