@@ -17,7 +17,16 @@ Rules:
 - ``resubmit``: once the resident's corrections are in (entered by staff with
   ``correct`` or by the resident), a returned submission goes back to 待受理 and
   to the whole township queue, not to the earlier handler: whoever is on duty
-  picks it up.
+  picks it up. Staff may resubmit only after a correction has been recorded since
+  the return (``correction_since_return``): otherwise nothing was corrected.
+- A correction after 已登记 (``correct`` in REGISTERED) takes the submission back to
+  待校核 with the corrector as its handler and the reviewer's signature removed: the
+  changed record is registered again only when a reviewer other than the corrector
+  confirms it (the four-eyes rule holds for every registered value). After 已发卡 a
+  card exists: corrections are still recorded (seed item 18) and the record stays
+  已发卡; the changed fields are in the timeline and the outbox for the card system.
+- The ``reject`` note, like the ``return`` message, is shown to the resident in the
+  status lookup with the reason.
 - ``issue_card``: after registration, any handler of the division, or a business system through the API
   (``issue_card_by_system``, with the card's details; see forms_intake/api/results.py).
 
@@ -35,8 +44,11 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from forms_intake.models import Submission, SubmissionEvent
 from forms_intake.rules import annex2
+from forms_intake.rules.routing import scope_prefix
 from forms_intake.rules.states import SubmissionStatus as S
+from forms_intake.rules.validators import parse_resident_id
 from forms_intake.services import audit, flags, outbox
 from forms_intake.services.scope import in_scope
 
@@ -149,7 +161,19 @@ def why_not(submission, name, user):
         return _("Only the handler who claimed this registration can do this.")
     if transition.not_handler and (submission.handler_id is None or _is_handler(submission, user)):
         return _("The reviewer must be a different person from the handler.")
+    if name == "resubmit" and not correction_since_return(submission):
+        return _("Record the resident's corrections first: nothing has been corrected since it was returned.")
     return None
+
+
+def correction_since_return(submission) -> bool:
+    """Whether a correction has been recorded after the submission's latest return."""
+    events = SubmissionEvent.objects.filter(submission_id=submission.pk)
+    last_return = events.filter(action="return").order_by("-created_at", "-id").values_list("id", flat=True).first()
+    corrections = events.filter(action="correct")
+    if last_return is not None:
+        corrections = corrections.filter(id__gt=last_return)
+    return corrections.exists()
 
 
 def available(submission, user):
@@ -200,8 +224,6 @@ def perform(submission, name, user, *, note="", reason=""):
         # Four-eyes again inside the UPDATE: safe even against a concurrent re-claim.
         conditions &= ~models.Q(handler=user)
 
-    from forms_intake.models import Submission
-
     with transaction.atomic():
         changed = Submission.objects.filter(conditions).update(**updates)
         if changed != 1:
@@ -219,8 +241,6 @@ def perform(submission, name, user, *, note="", reason=""):
 
 def resubmit_by_resident(submission):
     """A returned submission corrected by the resident goes back to 待受理 (no staff user involved)."""
-    from forms_intake.models import Submission
-
     with transaction.atomic():
         changed = (
             Submission.objects.filter(pk=submission.pk, status=S.RETURNED)
@@ -241,8 +261,6 @@ def resubmit_by_resident(submission):
 
 def issue_card_by_system(submission, note=""):
     """已登记 → 已发卡 reported by a business system (the API; no staff user): same UPDATE, audit and outbox."""
-    from forms_intake.models import Submission
-
     with transaction.atomic():
         changed = Submission.objects.filter(pk=submission.pk, status=S.REGISTERED).update(
             status=S.CARD_ISSUED, updated_at=timezone.now()
@@ -302,8 +320,6 @@ def correct(submission, user, new_values: dict, note=""):
     Derived columns (hashes, masked copies, birth date and gender from a new ID
     number) are recomputed. Returns the list of fields that changed.
     """
-    from forms_intake.rules.validators import parse_resident_id
-
     if not can_correct(submission, user):
         raise TransitionError(_("You cannot correct this registration now."))
     changes = {}
@@ -333,20 +349,23 @@ def correct(submission, user, new_values: dict, note=""):
             if spec.masked_column:
                 setattr(submission, spec.masked_column, spec.mask(value))
     flags.apply_flags(submission)
+    from_status = submission.status
+    if from_status == S.REGISTERED:
+        # The reviewer signed other values: the corrected record goes back through a (different) reviewer.
+        submission.status, submission.handler, submission.handled_at = S.AWAITING_REVIEW, user, timezone.now()
+        submission.reviewer, submission.reviewed_at = None, None
     with transaction.atomic():
         submission.save()
         audit.record(
-            submission, "correct", user, from_status=submission.status, to_status=submission.status,
+            submission, "correct", user, from_status=from_status, to_status=submission.status,
             note=note, changes=changes,
         )
-        outbox.record_change(submission, "correct", from_status=submission.status, to_status=submission.status)
+        outbox.record_change(submission, "correct", from_status=from_status, to_status=submission.status)
     return list(changes)
 
 
 def reroute(submission, user, queue_code, note=""):
     """Move ``submission`` to another queue (provincial administrators only); logged with the reason."""
-    from forms_intake.rules.routing import scope_prefix
-
     if not user.has_perm(REROUTE) or not in_scope(user, submission):
         raise TransitionError(_("Only provincial administrators can re-route registrations."))
     queue_code = scope_prefix(queue_code)
@@ -355,8 +374,6 @@ def reroute(submission, user, queue_code, note=""):
     if not (note or "").strip():
         raise TransitionError(_("Explain why the registration is re-routed."), code="note_required")
     old = submission.queue_code
-    from forms_intake.models import Submission
-
     with transaction.atomic():
         Submission.objects.filter(pk=submission.pk).update(queue_code=queue_code, updated_at=timezone.now())
         submission.queue_code = queue_code

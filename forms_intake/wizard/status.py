@@ -17,6 +17,7 @@ from forms_intake.rules.personal_data import id_hash
 from forms_intake.rules.reference import is_valid_reference_number, normalize_reference_number
 from forms_intake.rules.states import SubmissionStatus
 from forms_intake.rules.validators import normalize_id_number
+from forms_intake.services.transitions import RejectionReason
 from forms_intake.steps.forms import StatusLookupForm
 from portal import ratelimit
 from portal.views import too_many_requests
@@ -34,7 +35,7 @@ def lookup_status(reference, id_number):
     if is_valid_reference_number(reference):
         submission = (
             Submission.objects.filter(reference=normalize_reference_number(reference))
-            .only("reference", "status", "resident_message", "id_number_hash")
+            .only("reference", "status", "resident_message", "rejection_reason", "id_number_hash")
             .first()
         )
     stored_hash = submission.id_number_hash if submission else "0" * 64
@@ -57,6 +58,17 @@ def results_of(submission):
     }
 
 
+def message_of(submission):
+    """What the office wrote to the resident: the return's message, or the rejection's reason and note."""
+    if submission.status == SubmissionStatus.RETURNED:
+        return {"message": submission.resident_message, "rejection_reason": ""}
+    if submission.status == SubmissionStatus.REJECTED:
+        reason = submission.rejection_reason
+        label = RejectionReason(reason).label if reason in RejectionReason.values else ""
+        return {"message": submission.resident_message, "rejection_reason": label}
+    return {"message": "", "rejection_reason": ""}
+
+
 def status_lookup_view(request, page):
     """GET shows the form; POST looks the pair up (rate-limited)."""
     result = None
@@ -76,7 +88,7 @@ def status_lookup_view(request, page):
                 result = {
                     "reference": submission.reference,
                     "status_label": submission.get_status_display(),
-                    "message": submission.resident_message if submission.status == SubmissionStatus.RETURNED else "",
+                    **message_of(submission),
                     **results_of(submission),
                 }
     else:

@@ -147,7 +147,8 @@ def test_correction_after_registration_shows_before_and_after(client, world):
     response = client.post(url, data)
     assert response.status_code == 302
     stored = Submission.objects.get(pk=submission.pk)
-    assert stored.name == "王晓明" and stored.phone == "+8613911112222" and stored.status == S.REGISTERED
+    # A correction after 已登记 goes back through a reviewer (transitions.correct).
+    assert stored.name == "王晓明" and stored.phone == "+8613911112222" and stored.status == S.AWAITING_REVIEW
     page = _inspect(client, submission).content.decode()
     assert "王小明" in page and "王晓明" in page and "139****2222" in page
     assert "13911112222" not in page

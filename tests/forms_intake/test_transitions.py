@@ -77,6 +77,8 @@ def test_allowed_transitions(staff, name, state, who):
     owner = staff["handler"]
     submission = _in_state(state, handler=owner if state != S.SUBMITTED else None)
     user = owner if who == "owner" else staff[who]
+    if name == "resubmit":  # only once the resident's corrections are recorded
+        transitions.correct(submission, staff["handler2"], {"residence_street": "补正1号"})
     transitions.perform(submission, name, user, note="请补充户口所在地", reason="duplicate")
     assert Submission.objects.get(pk=submission.pk).status == transitions.TRANSITIONS[name].target
     assert SubmissionEvent.objects.filter(submission=submission, action=name).count() == 1
@@ -152,6 +154,7 @@ def test_rejection_needs_a_reason_and_a_note_for_other(staff):
 
 def test_resubmit_puts_it_back_in_the_whole_queue(staff):
     submission = _in_state(S.RETURNED, handler=staff["handler"])
+    transitions.correct(submission, staff["handler2"], {"residence_street": "补正1号"})
     transitions.perform(submission, "resubmit", staff["handler2"])
     stored = Submission.objects.get(pk=submission.pk)
     assert stored.status == S.SUBMITTED and stored.handler is None and stored.resident_message == ""
