@@ -8,6 +8,7 @@ are never page content.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
@@ -22,6 +23,7 @@ from wagtail.models import Page
 
 from forms_intake.rules import annex2
 from forms_intake.services import divisions
+from forms_intake.wizard import drafts
 from portal.content_memo import ViewRestrictionsMixin
 
 #: The wizard's steps, for choosing which one a piece of guidance belongs to (from the Annex 2 schema).
@@ -89,28 +91,45 @@ class RegistrationPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
 
     # ---- routes ---------------------------------------------------------
 
+    def _step_url(self, step, draft=""):
+        return drafts.with_draft(self.url + self.reverse_subpage("step", args=[step]), draft)
+
     @path("")
     def introduction(self, request):
-        from forms_intake.wizard.view import RECEIPT_SESSION_KEY, WIZARD_PREFIX
+        from forms_intake.wizard.view import RECEIPT_SESSION_KEY  # reason: wizard imports this module's models
 
         if request.method == "POST":
-            # "Start again": the only way to clear the answers.
-            if "restart" in request.POST:
-                request.session.pop(f"wizard_{WIZARD_PREFIX}", None)
-            return redirect(self.url + self.reverse_subpage("step", args=["filer"]))
-        stored = request.session.get(f"wizard_{WIZARD_PREFIX}") or {}
+            # "Start": a new draft of its own, whatever other tabs are filling in.
+            return redirect(self._step_url("filer", drafts.new_draft(request.session)))
+        in_progress = drafts.drafts_in_progress(request.session)
+        continue_url = None
+        if in_progress:
+            stored = request.session.get(drafts.session_key(in_progress[0])) or {}
+            # Continue where the resident was (the wizard checks the step is still reachable).
+            continue_url = self._step_url(stored.get("step") or "filer", in_progress[0])
         response = TemplateResponse(
             request,
             "forms_intake/registration_page.html",
             {
                 "page": self,
-                "in_progress": bool(stored.get("step")),
+                "in_progress": bool(in_progress),
                 "has_receipt": bool(request.session.get(RECEIPT_SESSION_KEY)),
-                "start_url": self.url + self.reverse_subpage("step", args=["filer"]),
-                # Continue where the resident was (the wizard checks the step is still reachable).
-                "continue_url": self.url + self.reverse_subpage("step", args=[stored.get("step") or "filer"]),
+                "continue_url": continue_url,
             },
         )
+        add_never_cache_headers(response)
+        return response
+
+    @path("restart/")
+    def restart(self, request):
+        """Start again: a confirmation page (not a pop-up), then only this tab's draft is cleared."""
+        draft = drafts.draft_of(request)
+        if request.method == "POST":
+            drafts.discard(request.session, draft)
+            return redirect(self._step_url("filer", drafts.new_draft(request.session)))
+        stored = request.session.get(drafts.session_key(draft)) or {}
+        context = {"page": self, "back_url": self._step_url(stored.get("step") or "filer", draft)}
+        response = TemplateResponse(request, "forms_intake/restart_confirm.html", context)
         add_never_cache_headers(response)
         return response
 
@@ -138,6 +157,22 @@ class RegistrationPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
         add_never_cache_headers(response)
         return response
 
+    @path("another/")
+    def another(self, request):
+        """"Register another family member" from the receipt: a new draft with what the filer chose to copy."""
+        from forms_intake.wizard.family import start_family_draft  # reason: wizard imports this module's models
+        from forms_intake.wizard.view import receipt_for  # reason: as above
+
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        submission = receipt_for(request)
+        if submission is None:
+            return redirect(self.url)
+        draft = start_family_draft(
+            request, submission, copy_proxy="copy_proxy" in request.POST, copy_address="copy_address" in request.POST
+        )
+        return redirect(self._step_url("filer", draft))
+
     @path("done/print/")
     def printable(self, request):
         from forms_intake.services.printable import render_printable
@@ -161,11 +196,17 @@ class RegistrationPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
 
     @path("keepalive/")
     def keepalive(self, request):
+        if request.method == "GET":
+            # How long the answers are still kept: another tab may have extended the session.
+            left = drafts.seconds_left(request.session, settings.SESSION_COOKIE_AGE)
+            response = JsonResponse({"seconds_left": left})
+            add_never_cache_headers(response)
+            return response
         if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+            return HttpResponseNotAllowed(["GET", "POST"])
         # Saving the session pushes its expiry SESSION_COOKIE_AGE further.
-        request.session.modified = True
-        response = JsonResponse({"ok": True})
+        drafts.touch(request.session)
+        response = JsonResponse({"ok": True, "seconds_left": settings.SESSION_COOKIE_AGE})
         add_never_cache_headers(response)
         return response
 

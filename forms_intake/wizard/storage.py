@@ -9,6 +9,7 @@ from django.utils.datastructures import MultiValueDict
 from formtools.wizard.storage.session import SessionStorage
 
 from forms_intake.rules import crypto
+from forms_intake.wizard import drafts
 
 VALID_STEPS_KEY = "valid_steps"
 
@@ -65,7 +66,7 @@ class EncryptedSessionStorage(SessionStorage):
         now = int(time.time())
         if self._fingerprint() != self._loaded or now - stored.get(self.SAVED_AT_KEY, 0) >= self.EXPIRY_REFRESH_SECONDS:
             stored[self.SAVED_AT_KEY] = now
-            self.request.session.modified = True
+            drafts.touch(self.request.session)  # marks the session modified: it is saved, its expiry extended
 
     def set_step_data(self, step, cleaned_data):
         if isinstance(cleaned_data, MultiValueDict):

@@ -26,13 +26,13 @@ import hashlib
 import json
 import logging
 import secrets
+from datetime import timedelta
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError
 from django.forms.utils import ErrorDict
-from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -46,6 +46,7 @@ from forms_intake.rules.personal_data import format_phone
 from forms_intake.services import divisions
 from forms_intake.services.submissions import answers_from_steps, create_submission
 from forms_intake.steps.forms import STEP_FORMS, step_context
+from forms_intake.wizard import drafts
 from forms_intake.wizard.storage import VALID_STEPS_KEY
 from portal import ratelimit
 from portal.views import too_many_requests
@@ -131,7 +132,10 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         return response
 
     def get_prefix(self, request, *args, **kwargs):
-        return WIZARD_PREFIX
+        # The storage's prefix: one per draft (wizard/drafts.py). get() and post() set self.prefix back
+        # to WIZARD_PREFIX, the management form's, which stays the same for every draft.
+        self.draft = drafts.draft_of(request)
+        return drafts.storage_prefix(self.draft)
 
     @property
     def base_url(self):
@@ -142,7 +146,7 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         return self._base_url
 
     def get_step_url(self, step):
-        return self.base_url + _subpage_path(type(self.page), "step", (step,))
+        return drafts.with_draft(self.base_url + _subpage_path(type(self.page), "step", (step,)), self.draft)
 
     def page_url(self, route, *args):
         return self.base_url + _subpage_path(type(self.page), route, args)
@@ -177,6 +181,7 @@ class RegistrationWizard(NamedUrlSessionWizardView):
     # ---- requests -------------------------------------------------------
 
     def get(self, request, *args, **kwargs):
+        self.prefix = WIZARD_PREFIX
         step = kwargs.get("step")
         if not self.started():
             if step is None:
@@ -212,6 +217,7 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         return self.render(form)
 
     def post(self, request, *args, **kwargs):
+        self.prefix = WIZARD_PREFIX
         url_step = kwargs.get("step")
         management = ManagementForm(request.POST, prefix=self.prefix)
         if not management.is_valid():
@@ -219,11 +225,11 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         posted_step = management.cleaned_data["current_step"]
         if not self.started():
             if posted_step != self.steps.first:
-                return self.no_session_response()
+                return self.no_session_response(keep_step=posted_step if posted_step == url_step else None)
             self.start()
         form_list = self.get_form_list()
         if posted_step != url_step or posted_step not in form_list:
-            return HttpResponseBadRequest("Unknown step.")
+            return self.stale_step_response(posted_step, url_step)
         self.storage.current_step = posted_step
 
         goto = request.POST.get("wizard_goto_step")
@@ -248,13 +254,41 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         self.storage.current_step = self.steps.first
         self.storage.extra_data = {"idempotency_key": secrets.token_urlsafe(32)}
 
-    def no_session_response(self):
-        """The answers are gone (session expired) or were submitted already."""
+    def no_session_response(self, keep_step=None):
+        """The answers are gone (session expired, restarted in another tab) or were submitted already.
+
+        A POST of a real step keeps what was typed on that page in a fresh draft (unvalidated, as
+        "Previous" does), so that the resident need not type it again.
+        """
         receipts = self.request.session.get(RECEIPT_SESSION_KEY) or []
         if receipts:
             # Back/refresh after submitting: show the receipt, never a second submission.
             return redirect(self.page_url("receipt"))
-        return session_expired(self.request, self.page)
+        kept_url = None
+        if keep_step in STEP_NAMES:
+            self.draft = drafts.new_draft(self.request.session)
+            self.storage = type(self.storage)(drafts.storage_prefix(self.draft), self.request)
+            self.start()
+            self.storage.set_step_data(keep_step, self.request.POST)
+            kept_url = self.get_step_url(self.steps.first)
+        return session_expired(self.request, self.page, kept_url=kept_url)
+
+    def stale_step_response(self, posted_step, url_step):
+        """A page that no longer fits the answers (changed in another tab) or a forged step: the site's page, 400.
+
+        What was typed on a real step is kept (unvalidated, as "Previous" does) when the page and
+        the form agree on the step; a forged step stores nothing.
+        """
+        kept = posted_step == url_step and posted_step in STEP_NAMES
+        if kept:
+            # As typed, only this step's fields (the storage keeps "<step>-..." keys only).
+            self.storage.set_step_data(posted_step, self.request.POST)
+            self._forget_caches()
+        current = self.steps.current if self.steps.current in self.get_form_list() else self.steps.first
+        context = {"page": self.page, "kept": kept, "continue_url": self.get_step_url(current)}
+        response = TemplateResponse(self.request, "forms_intake/stale_step.html", context, status=400)
+        add_never_cache_headers(response)
+        return response
 
     def first_incomplete_step(self):
         for step in self.get_form_list():
@@ -308,6 +342,10 @@ class RegistrationWizard(NamedUrlSessionWizardView):
             target = self.first_incomplete_step() or REVIEW_STEP
             if target == REVIEW_STEP:
                 self.storage.extra_data.pop("return_to_review", None)
+            else:
+                # A changed answer made a later step invalid (a new ID number, an age that no longer
+                # fits the employment): show that step's errors, which say why the resident is there.
+                self.storage.extra_data["show_errors"] = target
             self.storage.current_step = target
             return redirect(self.get_step_url(target))
         return super().render_next_step(form, **kwargs)
@@ -366,7 +404,8 @@ class RegistrationWizard(NamedUrlSessionWizardView):
                 "divisions_url": self.page_url("divisions"),
                 "keepalive_url": self.page_url("keepalive"),
                 "expired_url": self.page_url("expired"),
-                "restart_url": self.base_url,
+                "restart_url": drafts.with_draft(self.page_url("restart"), self.draft),
+                "kept_until": timezone.localtime() + timedelta(seconds=settings.SESSION_COOKIE_AGE),
                 "session_seconds": settings.SESSION_COOKIE_AGE,
                 "refresh_button": REFRESH_BUTTON,
             }
@@ -462,9 +501,12 @@ def _division_with_parents(code):
     return division
 
 
-def session_expired(request, page):
-    """The clear 'your session expired' page with a way to start again (never a 500)."""
-    response = TemplateResponse(request, "forms_intake/session_expired.html", {"page": page})
+def session_expired(request, page, kept_url=None):
+    """The clear 'your session expired' page with a way to start again (never a 500).
+
+    ``kept_url``: the new draft holding what was typed on the last page, when it could be kept.
+    """
+    response = TemplateResponse(request, "forms_intake/session_expired.html", {"page": page, "kept_url": kept_url})
     add_never_cache_headers(response)
     return response
 
