@@ -177,10 +177,10 @@ def test_provincial_staff_start_the_comparison_as_a_job_and_clerks_cannot(client
     assert not Job.objects.exists()
     admin = make_staff("province_admin", roles.PROVINCIAL_ADMIN, ["430000"])
     client.force_login(admin)
-    assert "Compare the population data again" in client.get(reverse("forms_intake_roster:index")).content.decode()
+    assert "重新比对人口数据" in client.get(reverse("forms_intake_roster:index")).content.decode()
     response = client.post(reverse("forms_intake_roster:compare"))
     assert response.status_code == 302 and "/registrations/jobs/" in response["Location"]
     page = client.get(response["Location"])
-    assert "Comparison of population, insured and registered data" in page.content.decode()
+    assert "人口、参保与登记数据比对" in page.content.decode()  # the job's name on 我的任务
     assert not PopulationRecord.objects.exists()  # the job ran (immediate backend in tests) and consumed them
     assert RosterEntry.objects.count() == 4
