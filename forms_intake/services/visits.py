@@ -181,12 +181,12 @@ def prefill(entry) -> dict:
     """
     def levels(code, depth):
         code = (code or "").strip()
-        if not code.startswith("43") and len(code) < 6:
-            return {}
+        if len(code) < 6 or code[2:4] == "00" or code[4:6] == "00":
+            return {}  # not even a county: the clerk chooses
         values = {"province": code[:2] + "0000", "city": code[:4] + "00", "county": code[:6]}
         if depth == "town" and len(code) >= 9 and code[6:9] != "000":
             values["town"] = code[:9]
-        return values if len(code) >= 6 and code[4:6] != "00" else {}
+        return values
 
     address = {f"hukou_{k}": v for k, v in levels(entry.hukou_division, "county").items()}
     address.update({f"residence_{k}": v for k, v in levels(entry.residence_division, "town").items()})
