@@ -7,7 +7,7 @@ every page into a 500. Here, while Redis is unreachable:
 
 * reads (`get`, `get_many`, `has_key`) answer "not cached", so callers fall back
   to the database;
-* writes (`set`, `set_many`, `delete`, `delete_many`, `touch`) are skipped;
+* writes (`set`, `set_many`, `delete`, `delete_many`, `touch`, `clear`) are skipped;
 * counters (`add`, `incr`, `decr`) still raise: their callers must decide
   deliberately (the rate limiter fails open and logs, see portal/ratelimit.py).
 
@@ -19,6 +19,7 @@ Each outage is logged once per retry period, without keys or values.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 
@@ -28,6 +29,8 @@ from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger("portal.cache")
 
+# Characters with a meaning in a Redis SCAN pattern (escaped in a key prefix).
+_GLOB_SPECIAL = re.compile(r"[\\*?\[\]^-]")
 # What redis-py raises when the server is unreachable or too slow.
 _REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
@@ -130,7 +133,25 @@ class ResilientRedisCache(RedisCache):
         return self._guard("delete_many", None, lambda: super(ResilientRedisCache, self).delete_many(keys, version))
 
     def clear(self):
-        return self._guard("clear", False, lambda: super(ResilientRedisCache, self).clear())
+        """Delete this cache's keys only (those under its KEY_PREFIX), never the whole Redis database.
+
+        Django's Redis backend flushes the database, and with it every other site (CACHE_KEY_PREFIX) or
+        test run sharing it: their sessions, page-cache generation and rate-limit counters.
+        """
+        return self._guard("clear", False, self._delete_own_keys)
+
+    def _delete_own_keys(self):
+        client = self._cache.get_client(write=True)
+        pattern = _GLOB_SPECIAL.sub(r"\\\g<0>", self.key_prefix) + ":*"
+        batch = []
+        for key in client.scan_iter(match=pattern, count=1000):
+            batch.append(key)
+            if len(batch) == 1000:
+                client.unlink(*batch)
+                batch.clear()
+        if batch:
+            client.unlink(*batch)
+        return True
 
     # ---- publish/subscribe (portal/generation_watcher.py) ------------------
 

@@ -1,6 +1,11 @@
-"""The content generation held per process through Redis pub/sub (portal/generation_watcher.py), on a real Redis."""
+"""The content generation held per process through Redis pub/sub (portal/generation_watcher.py), on a real Redis.
+
+Each test has a key prefix (and so a counter and a channel) of its own: other test runs on the same Redis
+cannot bump it or announce on it. Without Redis these tests are skipped, and fail in CI.
+"""
 
 import time
+import uuid
 
 import pytest
 import redis
@@ -10,19 +15,19 @@ from portal import cache as page_cache
 from portal import generation as content_generation
 from portal.generation_watcher import GenerationWatcher, announce
 from portal.resilient_cache import ResilientRedisCache
-from tests.security.test_ratelimit import _redis_reachable
+from tests.portal.redis_support import require_redis
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
-
-pytestmark = pytest.mark.skipif(not _redis_reachable(), reason=f"needs Redis at {REDIS_URL} (.ci/run starts it)")
 
 
 @pytest.fixture
 def cache():
     """One app server's view of the shared Redis cache (each test gets a fresh counter)."""
-    backend = ResilientRedisCache(REDIS_URL, {"KEY_PREFIX": "watchtest", "OPTIONS": {"socket_timeout": 1}})
-    backend.delete(page_cache.GENERATION_KEY)
-    return backend
+    require_redis(REDIS_URL)
+    prefix = f"watchtest-{uuid.uuid4().hex[:12]}"
+    backend = ResilientRedisCache(REDIS_URL, {"KEY_PREFIX": prefix, "OPTIONS": {"socket_timeout": 1}})
+    yield backend
+    backend.clear()
 
 
 @pytest.fixture
@@ -105,7 +110,7 @@ def test_a_silently_missed_bump_is_noticed_within_the_verification_period(cache,
 def test_two_caches_on_one_redis_server_do_not_hear_each_other(cache, server):
     watcher, generation = server
     first = generation()
-    neighbour = ResilientRedisCache("redis://127.0.0.1:6379/12", {"KEY_PREFIX": "watchtest"})
+    neighbour = ResilientRedisCache("redis://127.0.0.1:6379/12", {"KEY_PREFIX": cache.key_prefix})
     assert neighbour.channel_name("x") != cache.channel_name("x")
     announce(neighbour, 42)
     assert generation() == first

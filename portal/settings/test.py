@@ -1,6 +1,9 @@
 """Test settings: development settings made fast and deterministic."""
 
+import uuid
+
 from .dev import *  # noqa: F401,F403
+from .dev import CACHES, REDIS_URL
 
 PORTAL_ENVIRONMENT = "test"
 DEBUG = False
@@ -26,3 +29,8 @@ PAGE_CACHE_GENERATION_PUBSUB = False
 AXES_ALLOW_NO_REQUEST = True
 # Tasks run at once, inside the test (tests/jobs start a real worker where that is under test).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Several test runs may share one Redis (CI jobs on one machine, engineers on one host): each run has a
+# key prefix of its own, and clear() deletes that prefix's keys only (portal/resilient_cache.py), so one
+# run can never empty another's rate-limit counters or sessions in the middle of a test.
+if REDIS_URL:
+    CACHES["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"

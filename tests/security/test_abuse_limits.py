@@ -1,13 +1,17 @@
-"""Rate limits on the public forms, hammered through the real views, on local memory and on Redis."""
+"""Rate limits on the public forms, hammered through the real views, on local memory and on Redis.
+
+Each test counts in a cache of its own, whatever the suite's cache is (with REDIS_URL set, as in the
+PostgreSQL pass of .ci/run, the default cache is a Redis database that other test runs on the same
+machine may share and empty), on the limiter's clock stopped inside one window (see test_ratelimit.py).
+"""
 
 import pytest
-from django.core.cache import caches
 
 from forms_intake.models import Submission
 from forms_intake.wizard import status as status_module
 from tests.forms_intake.wizard_support import ADULT_ID, employed_self_answers, make_id, run_wizard
 
-from .test_ratelimit import REDIS, REDIS_URL, _redis_reachable
+from .test_ratelimit import fixed_clock, use_limiter_cache  # noqa: F401 - fixed_clock is a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -15,14 +19,11 @@ WRONG_PAIR = {"reference": "HN-0000-0000", "id_number": ADULT_ID}
 
 
 @pytest.fixture(params=["locmem", "redis"])
-def limiter_cache(request, settings):
-    if request.param == "redis":
-        if not _redis_reachable():
-            pytest.skip(f"Redis not reachable at {REDIS_URL}: start redis-server to test the shared limiter")
-        settings.CACHES = REDIS
-    caches["default"].clear()
+def limiter_cache(request, settings, fixed_clock):  # noqa: F811 - the fixture imported above
+    """The counters on real local memory or on Redis (a key prefix of its own), on a stopped clock."""
+    cache = use_limiter_cache(settings, request.param)
     yield request.param
-    caches["default"].clear()
+    cache.clear()
 
 
 def _lookup(client, data, base="/status/", addr="203.0.113.10"):

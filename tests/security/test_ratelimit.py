@@ -1,54 +1,75 @@
-"""The rate limiter (portal.ratelimit) on local memory and on Redis, and the 429 page."""
+"""The rate limiter (portal.ratelimit) on local memory and on Redis, and the 429 page.
+
+Deterministic on a loaded machine and beside other test runs: each test's counters live in a cache of its
+own (real local memory, or Redis under a key prefix no one else uses: tests/portal/redis_support.py), the
+limiter's clock is pinned inside one window (`fixed_clock`), and a Redis that is not there fails the test in
+CI instead of skipping it.
+"""
 
 import logging
 import threading
+import time
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
 from django.test import RequestFactory
 
 from portal import ratelimit
+from portal.resilient_cache import ResilientRedisCache
 from portal.views import too_many_requests
+from tests.portal.redis_support import redis_caches, redis_reachable, require_redis
 
 REDIS_URL = "redis://127.0.0.1:6379/10"
 
 
 def _redis_reachable():
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
-    except Exception:
-        return False
-    return True
+    return redis_reachable(REDIS_URL)
 
 
 LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit-tests"}}
-REDIS = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "rltest"}
-}
+
+
+def limiter_caches(backend):
+    """The CACHES setting of a test of the limiter on `backend` ("locmem" or "redis"): nothing shared."""
+    if backend == "redis":
+        require_redis(REDIS_URL)
+        return redis_caches(REDIS_URL, name="rltest")
+    return LOCMEM
+
+
+def use_limiter_cache(settings, backend):
+    """Switch the test to its own cache (a new instance: no circuit-breaker state from earlier tests), emptied."""
+    settings.CACHES = limiter_caches(backend)
+    cache = caches["default"]
+    cache.clear()
+    if isinstance(cache, ResilientRedisCache):
+        assert cache.add("rl:reachable", 1, timeout=5), "the test's Redis cache does not answer"
+    return cache
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch):
+    """The limiter's clock stopped in the middle of a window: no window can end during the test."""
+    now = (int(time.time() // 3600) + 0.5) * 3600
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: now))
+    return now
 
 
 @pytest.fixture(params=["locmem", "redis"])
 def cache_backend(request, settings):
-    """Run the test once on local memory and once on Redis db 10."""
-    if request.param == "redis":
-        if not _redis_reachable():
-            pytest.skip(f"Redis not reachable at {REDIS_URL}: start redis-server to test the shared limiter")
-        settings.CACHES = REDIS
-    else:
-        settings.CACHES = LOCMEM
-    caches["default"].clear()
+    """Run the test once on local memory and once on Redis (db 10, a key prefix of its own)."""
+    cache = use_limiter_cache(settings, request.param)
     yield request.param
-    caches["default"].clear()
+    cache.clear()
 
 
-def test_allows_up_to_the_limit_then_refuses(cache_backend):
+def test_allows_up_to_the_limit_then_refuses(cache_backend, fixed_clock):
     results = [ratelimit.hit("test-scope", "client-a", 3, 60) for _ in range(5)]
     assert results == [True, True, True, False, False]
 
 
-def test_keys_and_scopes_are_counted_separately(cache_backend):
+def test_keys_and_scopes_are_counted_separately(cache_backend, fixed_clock):
     for _ in range(2):
         assert ratelimit.hit("lookup", "client-a", 2, 60)
     assert not ratelimit.hit("lookup", "client-a", 2, 60)
@@ -66,7 +87,7 @@ def test_a_new_window_starts_a_new_count(cache_backend):
         assert ratelimit.hit("window", "k", 1, 60)
 
 
-def test_concurrent_hits_never_lose_a_count(cache_backend):
+def test_concurrent_hits_never_lose_a_count(cache_backend, fixed_clock):
     """Forty threads racing on one key: exactly `limit` of them are allowed (atomic add/incr)."""
     allowed = []
     barrier = threading.Barrier(40)
