@@ -22,8 +22,11 @@ install: $(STAMP) ## Create .venv and install the pinned dependencies
 setup: $(STAMP) ## Migrate, collect static files and load the seed content (idempotent)
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
+	@# Each app seeds its own part: public content first (the site and its home page), the demo accounts,
+	@# then the registration pages and the demo accounts' divisions.
 	$(PY) manage.py load_portal_content
 	$(PY) manage.py create_demo_accounts
+	$(PY) manage.py load_registration_content --demo-divisions
 
 run: setup ## Set everything up and serve the site on http://127.0.0.1:$(PORT)/ (SQLite) with one background worker
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"

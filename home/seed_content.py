@@ -1,7 +1,9 @@
 """Seed content: the texts `load_portal_content` creates, in Chinese with their English translations.
 
-Later work adds its pages through `EXTRA_STEPS`: callables taking
-(command, home_page, zh_locale, en_locale), each idempotent.
+The home app's pages are added through `EXTRA_STEPS`: callables taking
+(command, home_page, zh_locale, en_locale), each idempotent. Other apps seed
+their own content with their own commands, after this one (see the Makefile's
+`setup` target).
 """
 
 HOME_PAGE_ZH = {
@@ -25,11 +27,8 @@ HOME_PAGE_EN = {
     "立即登记": "Register now",
 }
 
-from forms_intake.seed import seed_registration  # noqa: E402  (registration wizard, issue 4)
 from home.seed_pages import seed_public_pages  # noqa: E402  (public pages, issue 3)
 
-EXTRA_STEPS = [
-    seed_registration,
-    # Last: it links the home page to the pages the other steps made (e.g. /status/).
-    seed_public_pages,
-]
+# The home app's own part only: each app seeds its own content with its own command (the registration
+# app's `load_registration_content` adds /register/ and /status/ and links the home page to them).
+EXTRA_STEPS = [seed_public_pages]

@@ -18,6 +18,9 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
+from psycopg import sql
+
 from portal.local_secrets import fernet_key, hex_key, local_secret, token
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -52,9 +55,6 @@ def ensure_database(database_url):
     parts = urlsplit(database_url)
     if not parts.scheme.startswith("postgres"):
         return False
-    import psycopg
-    from psycopg import sql
-
     name = parts.path.lstrip("/")
     maintenance = urlunsplit((parts.scheme.replace("postgis", "postgres"), parts.netloc, "/postgres", "", ""))
     maintenance = maintenance.replace("postgres://", "postgresql://", 1)
@@ -83,7 +83,9 @@ def prepare(env, quiet=False):
         print(f"Created database {urlsplit(env['DATABASE_URL']).path.lstrip('/')}", flush=True)
     manage(env, "migrate", "--noinput", "-v0", quiet=quiet)
     manage(env, "collectstatic", "--noinput", "-v0", quiet=quiet)
+    # Each app seeds its own part, public content first (the site and its home page).
     manage(env, "load_portal_content", quiet=quiet)
+    manage(env, "load_registration_content", quiet=quiet)
 
 
 def gunicorn_command(bind, workers=None):

@@ -26,7 +26,9 @@ def public_site(django_db_setup, django_db_blocker, tmp_path_factory):
             atomic = transaction.atomic()
             atomic.__enter__()
             try:
-                call_command("load_portal_content", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+                # Each app seeds its own part, as `make run` does: public content, then registration.
+                for command in ("load_portal_content", "load_registration_content"):
+                    call_command(command, verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
             except BaseException:
                 transaction.set_rollback(True)
                 atomic.__exit__(None, None, None)

@@ -50,7 +50,8 @@ def test_english_home_is_a_wagtail_localize_translation_not_a_copy(public_site):
 def test_seed_command_is_idempotent(public_site):
     counts = (Page.objects.count(), Site.objects.count(), Group.objects.count(), Locale.objects.count())
     revisions = sum(p.revisions.count() for p in Page.objects.all())
-    call_command("load_portal_content", stdout=io.StringIO())
+    for command in ("load_portal_content", "load_registration_content"):
+        call_command(command, stdout=io.StringIO())
     assert (Page.objects.count(), Site.objects.count(), Group.objects.count(), Locale.objects.count()) == counts
     assert sum(p.revisions.count() for p in Page.objects.all()) == revisions
     assert Site.objects.get(is_default_site=True).root_page.specific.__class__ is HomePage
@@ -76,6 +77,30 @@ def test_demo_accounts_can_log_in_to_admin(client, public_site, settings, tmp_pa
         client.logout()
         assert client.login(username=username, password=password), username
         assert client.get("/admin/").status_code == 200, username
+
+
+def test_demo_accounts_get_their_divisions_from_the_registration_app(public_site, settings, tmp_path):
+    from forms_intake.models import StaffDivision
+
+    settings.DEBUG = True
+    settings.BASE_DIR = tmp_path
+    call_command("create_demo_accounts", stdout=io.StringIO())
+    assert not StaffDivision.objects.filter(user__username="handler").exists()  # the home app knows no division
+    call_command("load_registration_content", "--demo-divisions", stdout=io.StringIO())
+    assert StaffDivision.objects.filter(user__username="handler", division_id="430102001").exists()
+    settings.DEBUG = False
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("load_registration_content", "--demo-divisions", stdout=io.StringIO())
+
+
+def test_the_home_page_links_to_the_registration_apps_pages(public_site):
+    for language, status_url in (("zh-hans", "/status/"), ("en", "/en/status/")):
+        home = HomePage.objects.get(locale__language_code=language)
+        assert home.status_lookup_page.specific.locale.language_code == language
+        assert home.call_to_action_page is not None
+        assert home.status_lookup_url() == status_url
 
 
 def test_demo_accounts_refused_outside_development(public_site, settings):

@@ -1,7 +1,9 @@
 """Create one demo account per staff role, on development machines only.
 
 The password is generated once, kept in `.local/demo_password` (git-ignored)
-and printed with the usernames on every run.
+and printed with the usernames on every run. Each app gives the demo users its
+own data with its own command (the registration app's divisions:
+`load_registration_content --demo-divisions`, run after this one by `make run`).
 """
 
 import secrets
@@ -11,7 +13,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from forms_intake.moderation_seed import assign_demo_divisions
 from portal import roles
 
 DEMO_USERS = [
@@ -21,9 +22,6 @@ DEMO_USERS = [
     ("reviewer", roles.REVIEWER, "校核人（演示）"),
     ("admin", roles.PROVINCIAL_ADMIN, "省级管理员（演示）"),
 ]
-
-# Extra setup per demo username (e.g. division assignments), added by later work.
-DEMO_USER_SETUP = [assign_demo_divisions]
 
 
 class Command(BaseCommand):
@@ -44,8 +42,6 @@ class Command(BaseCommand):
                 user.is_superuser = role == roles.PROVINCIAL_ADMIN
                 user.save()
             user.groups.add(Group.objects.get(name=role))
-            for setup in DEMO_USER_SETUP:
-                setup(user)
             rows.append((username, role))
         self.stdout.write("Demo accounts (development only) — password: " + password)
         for username, role in rows:

@@ -1,7 +1,8 @@
-"""Load the portal's seed content: locales, roles, the site and its pages in both languages.
+"""Load the home app's seed content: locales, roles, the site and its public pages in both languages.
 
 Idempotent: every step looks for what it would create, so running it twice
-changes nothing. `make run` calls it on every start.
+changes nothing. `make run` calls it on every start, first: the other apps'
+commands (`load_registration_content`) add their pages below its home page.
 """
 
 from django.core.management.base import BaseCommand
@@ -15,7 +16,7 @@ from portal.roles import ensure_roles
 
 
 class Command(BaseCommand):
-    help = "Create the locales, roles, site and seed pages (idempotent)."
+    help = "Create the locales, roles, site and public pages (idempotent); other apps' commands add theirs."
 
     def handle(self, *args, **options):
         zh, en = ensure_locales()
