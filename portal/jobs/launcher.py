@@ -8,6 +8,10 @@ must not stop background jobs; a job it was running is re-queued by the next
 worker, see portal/jobs/runner.py). When the server exits, or on Ctrl-C /
 SIGTERM, every worker is asked to stop (SIGTERM: it finishes its current task
 first) and the launcher exits with the server's status.
+
+Every `SCHEDULE_INTERVAL` seconds (env `PUBLISH_SCHEDULED_INTERVAL`, 60; 0 turns it
+off) it also runs `manage.py publish_scheduled`, so pages with a go-live or expiry
+time are published or taken down by themselves (one run at a time).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 RESTART_PAUSE = 2.0
 STOP_GRACE = 30.0
+SCHEDULE_INTERVAL = float(os.environ.get("PUBLISH_SCHEDULED_INTERVAL", "60"))
 
 
 def worker_command(extra=()):
@@ -30,14 +35,22 @@ def worker_command(extra=()):
     return [sys.executable, str(BASE_DIR / "manage.py"), "jobs_worker", "--no-reload", *extra]
 
 
+def scheduled_publishing_command():
+    """Wagtail's command that publishes pages whose go-live time has come and unpublishes expired ones."""
+    return [sys.executable, str(BASE_DIR / "manage.py"), "publish_scheduled"]
+
+
 class Launcher:
-    def __init__(self, server, workers=1, env=None):
+    def __init__(self, server, workers=1, env=None, schedule_interval=SCHEDULE_INTERVAL):
         self.server_command = server
         self.worker_count = workers
         self.env = env or dict(os.environ)
         self.server = None
         self.workers = []
         self.stopping = False
+        self.schedule_interval = schedule_interval
+        self.scheduler = None
+        self.next_schedule = time.monotonic()
 
     def _spawn(self, command):
         return subprocess.Popen(command, cwd=BASE_DIR, env=self.env)  # noqa: S603 - our own commands
@@ -58,13 +71,23 @@ class Launcher:
                         print(f"Worker exited ({worker.returncode}); starting it again", flush=True)
                         time.sleep(RESTART_PAUSE)
                         self.workers[index] = self._spawn(worker_command())
+                self._tick_schedule()
                 time.sleep(0.5)
         finally:
             self.shutdown()
         return self.server.returncode or 0
 
+    def _tick_schedule(self):
+        """Start `publish_scheduled` when its time has come and the previous run has finished."""
+        if self.schedule_interval <= 0 or time.monotonic() < self.next_schedule:
+            return
+        if self.scheduler is not None and self.scheduler.poll() is None:
+            return
+        self.scheduler = self._spawn(scheduled_publishing_command())
+        self.next_schedule = time.monotonic() + self.schedule_interval
+
     def shutdown(self):
-        processes = [p for p in [self.server, *self.workers] if p is not None and p.poll() is None]
+        processes = [p for p in [self.server, *self.workers, self.scheduler] if p is not None and p.poll() is None]
         for process in processes:
             process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE
