@@ -363,6 +363,10 @@ class _Run:
                 self.report()
         self.sink.flush()
         self.suspects.flush()
+        if connection.vendor == "postgresql":
+            # Fresh statistics: the suspect queries that follow would otherwise plan for an empty table.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(self.sink.model._meta.db_table)}")
         self.report(force=True)
 
     def report(self, force=False):

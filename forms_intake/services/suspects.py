@@ -18,7 +18,7 @@ and scoped like submissions: a clerk sees the records of their divisions only, 4
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, Q
+from django.db.models import Case, Count, Max, Q, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -141,6 +141,17 @@ class SuspectCollector:
         self.pending = []
 
 
+def _already_flagged(rule, hashes) -> set[str]:
+    hashes = sorted(hashes)
+    flagged: set[str] = set()
+    for start in range(0, len(hashes), _QUERY_CHUNK):
+        chunk = hashes[start : start + _QUERY_CHUNK]
+        flagged.update(
+            SuspectRecord.objects.filter(rule=rule, id_number_hash__in=chunk).values_list("id_number_hash", flat=True)
+        )
+    return flagged
+
+
 def find_in_database(data_import) -> dict[str, list]:
     """ID hashes of the new insured file that the cross-row rules flag: {hash: [(rule, details)]}.
 
@@ -150,38 +161,30 @@ def find_in_database(data_import) -> dict[str, list]:
     scope = InsuredPerson.objects.filter(
         data_import_id__in=[*current_import_ids(spec.INSURED, exclude_source=data_import.source), data_import.pk]
     )
-    mine = InsuredPerson.objects.filter(data_import=data_import).values("id_number_hash")
+    # One grouped scan each (no semi-join): groups that include a row of the new file.
+    in_new_file = Max(Case(When(data_import_id=data_import.pk, then=Value(1)), default=Value(0)))
     found: dict[str, list] = {}
-    names = (
-        scope.filter(id_number_hash__in=mine)
-        .values("id_number_hash")
-        .annotate(names=Count("name_hash", distinct=True))
-        .filter(names__gt=1)
+    names = {
+        row["id_number_hash"]: row["names"]
+        for row in scope.values("id_number_hash")
+        .annotate(names=Count("name_hash", distinct=True), mine=in_new_file)
+        .filter(names__gt=1, mine=1)
         .order_by()
-    )
-    flagged = set(
-        SuspectRecord.objects.filter(rule=Rule.NAME_MISMATCH)
-        .values_list("id_number_hash", flat=True)
-        .filter(id_number_hash__in=mine)
-    )
-    for row in names:
-        if row["id_number_hash"] not in flagged:
-            found.setdefault(row["id_number_hash"], []).append((Rule.NAME_MISMATCH, {"names_count": row["names"]}))
-    duplicates = (
-        scope.filter(id_number_hash__in=mine, status__in=DUPLICATE_STATUSES)
-        .values("id_number_hash", "insurance_type")
-        .annotate(places=Count("insured_place", distinct=True))
-        .filter(places__gt=1)
-        .order_by()
-    )
-    flagged = set(
-        SuspectRecord.objects.filter(rule=Rule.DUPLICATE_INSURANCE, id_number_hash__in=mine).values_list(
-            "id_number_hash", flat=True
-        )
-    )
-    wanted = {
-        (row["id_number_hash"], row["insurance_type"]) for row in duplicates if row["id_number_hash"] not in flagged
     }
+    flagged = _already_flagged(Rule.NAME_MISMATCH, names)
+    for number_hash, count in names.items():
+        if number_hash not in flagged:
+            found.setdefault(number_hash, []).append((Rule.NAME_MISMATCH, {"names_count": count}))
+    duplicates = [
+        (row["id_number_hash"], row["insurance_type"])
+        for row in scope.filter(status__in=DUPLICATE_STATUSES)
+        .values("id_number_hash", "insurance_type")
+        .annotate(places=Count("insured_place", distinct=True), mine=in_new_file)
+        .filter(places__gt=1, mine=1)
+        .order_by()
+    ]
+    flagged = _already_flagged(Rule.DUPLICATE_INSURANCE, {number_hash for number_hash, _type in duplicates})
+    wanted = {key for key in duplicates if key[0] not in flagged}
     hashes = sorted({number_hash for number_hash, _type in wanted})
     places: dict[tuple, set] = {}
     for start in range(0, len(hashes), _QUERY_CHUNK):
