@@ -112,6 +112,6 @@ def test_the_doc_lists_every_column():
 def test_choice_tables_agree_with_the_models():
     from forms_intake.models.outreach import InsuranceType, InsuredStatus, LifeEvent
 
-    assert spec.INSURANCE_TYPES == {value: str(label) for value, label in InsuranceType.choices}
-    assert spec.INSURED_STATUSES == {value: str(label) for value, label in InsuredStatus.choices}
-    assert spec.LIFE_EVENTS == {value: str(label) for value, label in LifeEvent.choices if value}
+    assert {value: str(label) for value, label in InsuranceType.choices} == spec.INSURANCE_TYPES
+    assert {value: str(label) for value, label in InsuredStatus.choices} == spec.INSURED_STATUSES
+    assert {value: str(label) for value, label in LifeEvent.choices if value} == spec.LIFE_EVENTS
