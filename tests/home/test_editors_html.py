@@ -38,7 +38,9 @@ def test_public_pages_parse_without_errors_and_use_valid_attribute_values(client
     html = response.content.decode()
     parser = html5lib.HTMLParser(strict=False, namespaceHTMLElements=False)
     parser.parse(html)
-    assert parser.errors == [], [(html5lib.constants.E.get(code, code) % (data or {}), pos) for pos, code, data in parser.errors]
+    assert parser.errors == [], [
+        (html5lib.constants.E.get(code, code) % (data or {}), pos) for pos, code, data in parser.errors
+    ]
     for value in re.findall(r'<time[^>]*\sdatetime="([^"]*)"', html):
         assert DATETIME.match(value), (url, value)
     assert not re.search(r'<form[^>]*\saction=""', html), url

@@ -60,7 +60,11 @@ def test_the_editor_uploads_an_image_and_a_document_from_the_choosers(public_sit
     _login(client, EDITOR)
     response = client.post(
         reverse("wagtailimages_chooser:create"),
-        {"image-chooser-upload-title": "新张贴画", "image-chooser-upload-file": _png(), "image-chooser-upload-tags": ""},
+        {
+            "image-chooser-upload-title": "新张贴画",
+            "image-chooser-upload-file": _png(),
+            "image-chooser-upload-tags": "",
+        },
     )
     assert response.status_code == 200
     assert response.json()["step"] == "chosen"
