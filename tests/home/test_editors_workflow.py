@@ -150,3 +150,11 @@ def test_the_revision_comparison_shows_a_table_as_a_table():
     assert '<td><span class="deletion">2015年6月</span><span class="addition">2015年7月</span></td>' in html
     assert '<td><span class="addition">实施</span></td>' in html
     assert "<td>2015年6月</td>" in str(comparison.htmlvalue(before))
+
+
+def test_the_eye_icon_link_of_a_live_page_says_view_not_publish(client, public_site):
+    client.force_login(_user("ed", EDITOR))
+    notice = NoticePage.objects.filter(locale__language_code="zh-hans", live=True).first()
+    html = client.get(reverse("wagtailadmin_pages:edit", args=(notice.pk,))).content.decode()
+    assert "查看线上页面" in html
+    assert "Search all pages" not in client.get(reverse("wagtailadmin_home")).content.decode()
