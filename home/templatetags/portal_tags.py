@@ -10,6 +10,7 @@ from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import json_script
 from django.utils.safestring import mark_safe
 from wagtail.models import Page
@@ -62,13 +63,16 @@ def _language_links(context):
 
 @register.simple_tag(takes_context=True)
 def language_links(context):
-    """The language switcher's links, computed once per request (the header and <head> both use them)."""
+    """The language switcher's links, computed once per request (the header and <head> both use them).
+
+    Lazily: where the header comes from a memoised fragment, they are not needed at all.
+    """
     request = context.get("request")
     page = context.get("page")
     if request is None:
         return _language_links(context)
     key = ("language-links", getattr(page, "pk", None), request.get_full_path())
-    return memo.per_request(request, key, lambda: _language_links(context))
+    return SimpleLazyObject(lambda: memo.per_request(request, key, lambda: _language_links(context)))
 
 
 @register.simple_tag(takes_context=True)
@@ -134,7 +138,8 @@ def fragment_key(context, name):
     for an anonymous visitor: a GET of a live page whose type allows caching, no
     preview, no signed-in user, no query string but the page cache's own
     (`PAGE_CACHE_QUERY_PARAMS`). It is keyed on the host, port, language,
-    scheme, path, query, page and elder-mode cookie, under the content generation.
+    scheme, path with its query string, page and elder-mode cookie, under the
+    content generation: what the page cache keys a whole page on.
     """
     request = context.get("request")
     page = context.get("page")
@@ -147,11 +152,10 @@ def fragment_key(context, name):
     user = getattr(request, "user", None)
     if user is None or user.is_authenticated:
         return None
-    query = query_variant(request)
-    if query is None:
+    if query_variant(request) is None:
         return None
     elder = request.COOKIES.get(ELDER_COOKIE, "")
-    return ("fragment", name, *site_key(request), request.scheme, request.path, query, page.pk, elder)
+    return ("fragment", name, *site_key(request), request.scheme, request.get_full_path(), page.pk, elder)
 
 
 class MemoFragmentNode(template.Node):

@@ -79,11 +79,12 @@ def test_site_key_needs_no_query(django_assert_num_queries):
 
 
 @pytest.mark.django_db
-def test_the_content_of_a_page_is_rendered_once_per_generation(client, public_site, memo_on):
+def test_the_page_is_rendered_once_per_generation_but_the_messages(client, public_site, memo_on):
     client.get("/work-schedule/")
-    assert len(entries("fragment")) == 1
+    # base.html: everything before the messages, and everything after them.
+    assert {key[1] for key in entries("fragment")} == {"top", "rest"}
     assert client.get("/work-schedule/").content == client.get("/work-schedule/").content
-    assert len(entries("fragment")) == 1
+    assert len(entries("fragment")) == 2
 
 
 @pytest.mark.django_db
@@ -114,7 +115,7 @@ def test_elder_mode_has_its_own_copy(client, public_site, memo_on):
     client.cookies["elder_mode"] = "1"
     elder = client.get("/notices/").content
     assert normal != elder
-    assert len(entries("fragment")) == 2
+    assert len(entries("fragment")) == 4  # two fragments per variant
     assert client.get("/notices/").content == elder
 
 
@@ -144,3 +145,12 @@ def test_a_fragment_that_used_a_csrf_token_is_not_kept(public_site, memo_on, rf)
     html = template.render(Context({"request": request, "page": page, "token": Token()}))
     assert html
     assert not entries("fragment")
+
+
+def test_the_messages_are_never_inside_a_memoised_fragment():
+    from pathlib import Path
+
+    base = (Path(__file__).resolve().parents[2] / "portal/templates/base.html").read_text()
+    top, _, rest = base.partition("{% if messages %}")
+    assert top.count("{% memo_fragment") == top.count("{% endmemo_fragment %}") == 1
+    assert rest.index("{% endif %}") < rest.index("{% memo_fragment")
