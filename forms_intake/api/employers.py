@@ -21,7 +21,7 @@ router = Router(tags=["employers"])
 LIMIT_PER_MINUTE = 60
 
 
-@router.get("/employers/{code}", auth=None, url_name="employer",
+@router.get("/employers/{path:code}", auth=None, url_name="employer",
             response={200: schemas.Employer, 404: schemas.Error, 422: schemas.Error, 429: schemas.Error},
             summary="Employer name by credit code or organisation code (public)")
 def employer(request, code: str):
