@@ -126,6 +126,7 @@ def test_the_ten_banks_of_the_form_are_offered():
         ("123", False),
     ],
 )
+@pytest.mark.django_db  # a valid code is also checked against the employer registry (empty here)
 def test_employer_unit_codes_are_checked(code, valid):
     form = bound(UnitForm, {"unit_type": "employer", "unit_name": "某公司", "unit_code": code}, employed=True)
     assert form.is_valid() is valid, form.errors
