@@ -1,0 +1,283 @@
+"""Fault drill on the local cluster (`make cluster`): residents keep registering while things break.
+
+    .venv/bin/python bench/faults.py [--seconds 20] [--residents 4]
+
+Loopback only, bounded: each phase lasts `--seconds`, with `--residents` simulated
+residents (bench/loadgen.py's browser) registering at a steady pace through
+HAProxy. One fault per phase: SIGKILL an app server (restarted as a process
+manager would), restart Redis, SIGKILL a worker in the middle of an export job,
+stop the replica (and start it again), restart PgBouncer, roll every app server
+(drain, graceful restart, re-enable, one by one). A resident who gets HAProxy's
+friendly retry page or a refused connection waits a second and repeats the same
+step, as a person would; any other 5xx is counted. At the end: every receipt's
+reference must be in the database exactly once and every row of the drill must
+have had a receipt. The table goes to bench/results/faults-<timestamp>.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+BENCH = Path(__file__).resolve().parent
+sys.path[:0] = [str(BENCH), str(BENCH.parent)]
+
+from loadgen import _CSRF, REQUEST_TIMEOUT, Unexpected, _answers, _Browser, _percentile  # noqa: E402
+from verdicts import receipt_reference, step_of  # noqa: E402
+
+from portal.cluster import services  # noqa: E402
+from portal.cluster.stack import PORTS, Cluster, psql  # noqa: E402
+
+PREFIX = "/register/"
+FRIENDLY = b"data-friendly-retry"
+RETRIES = 15
+
+
+class Resident(_Browser):
+    """A resident who repeats a step after a friendly retry page or a refused connection."""
+
+    def __init__(self, drill, *args):
+        super().__init__(*args)
+        self.drill = drill
+        self.prefix = PREFIX
+
+    async def patient(self, method, path, data=None, expect=200):
+        for _attempt in range(RETRIES):
+            started = time.perf_counter()
+            try:
+                headers, body = await self.request(method, path, data, expect=expect)
+                self.drill.timed(started)
+                return headers, body
+            except Unexpected:
+                self.drill.timed(started)
+                status = self.statuses_seen_last
+                if status in (502, 503, 504) and self.last_body_friendly:
+                    self.drill.count("friendly retry pages")
+                elif status >= 500:
+                    self.drill.count("other 5xx")
+                    raise
+                else:
+                    raise
+            except (OSError, TimeoutError, ConnectionError):
+                self.drill.count("connection errors")
+            await asyncio.sleep(1)
+        raise Unexpected(f"{method} gave up after {RETRIES} attempts")
+
+    async def request(self, method, path, data=None, expect=200):
+        self.statuses_seen_last, self.last_body_friendly = 0, False
+        before = Counter(self.statuses)
+        try:
+            return await super().request(method, path, data, expect=expect)
+        except Unexpected:
+            changed = [status for status in self.statuses if self.statuses[status] != before[status]]
+            self.statuses_seen_last = changed[0] if changed else 0
+            self.last_body_friendly = self.statuses_seen_last in (502, 503, 504)
+            raise
+
+    async def register(self, rng):
+        self.cookies = {}
+        self.address = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+        answers = _answers(rng)
+        path = f"{PREFIX}step/filer/"
+        _headers, body = await self.patient("GET", path)
+        for step, data in answers:
+            if step_of(body) != step:
+                raise Unexpected(f"showed step {step_of(body)!r}, expected {step!r}")
+            token = _CSRF.search(body)
+            payload = {"registration-current_step": step, **{f"{step}-{k}": v for k, v in data.items()},
+                       "csrfmiddlewaretoken": token.group(1).decode() if token else ""}
+            headers, _body = await self.patient("POST", f"{PREFIX}step/{step}/", payload, expect=302)
+            location = urlsplit(headers.get("location", [""])[-1])
+            path = location.path + (f"?{location.query}" if location.query else "")
+            _headers, body = await self.patient("GET", path)
+        reference = receipt_reference(body)
+        if reference is None:
+            raise Unexpected("no reference number on the receipt")
+        return reference
+
+
+class Drill:
+    def __init__(self, cluster, residents, seconds):
+        self.cluster, self.residents, self.seconds = cluster, residents, seconds
+        self.phase = "baseline"
+        self.latencies: dict[str, list[float]] = {}
+        self.counts: dict[str, Counter] = {}
+        self.references: list[str] = []
+        self.running = True
+        self.statuses = Counter()
+
+    def count(self, what, n=1):
+        self.counts.setdefault(self.phase, Counter())[what] += n
+
+    def timed(self, started):
+        self.latencies.setdefault(self.phase, []).append((time.perf_counter() - started) * 1000)
+
+    async def resident(self, index):
+        rng = random.Random(index * 7919 + int(time.time()))
+        person = Resident(self, "127.0.0.1", PORTS.haproxy, [], self.statuses)
+        while self.running:
+            self.count("started")
+            try:
+                self.references.append(await person.register(rng))
+                self.count("completed")
+            except Unexpected as error:
+                self.count(f"failed: {str(error)[:60]}")
+            await asyncio.sleep(0.2)  # a steady pace, not a flood
+
+    async def faults(self):
+        plan = [("baseline", None), ("app server SIGKILL", self.kill_app), ("Redis restart", self.restart_redis),
+                ("worker SIGKILL mid-job", self.kill_worker), ("replica stopped", self.stop_replica),
+                ("PgBouncer restart", self.restart_pgbouncer), ("rolling release", self.roll)]
+        for name, action in plan:
+            self.phase = name
+            started = time.monotonic()
+            if action:
+                note = await asyncio.to_thread(action)
+                if note:
+                    self.count(note)
+            await asyncio.sleep(max(0.0, self.seconds - (time.monotonic() - started)))
+        self.running = False
+
+    # --- the faults (run in a thread: they block) ---
+    def kill_app(self):
+        services.kill_app(self.cluster, 1)
+        time.sleep(5)  # the process manager notices and starts it again
+        services.start_app(self.cluster, 1)
+
+    def restart_redis(self):
+        services.stop_redis(self.cluster)
+        services.start_redis(self.cluster)
+
+    def kill_worker(self):
+        job = start_export_job(self.cluster)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and job_state(job)[0] != "running":
+            time.sleep(0.05)
+        busy = busiest_worker(self.cluster)
+        services.stop_pid(self.cluster.pid_file(services.worker_name(busy)), sig=9, grace=1)
+        services.start_worker(self.cluster, busy)
+        self.job = job
+        return f"export job killed in state {job_state(job)[0]}"
+
+    def stop_replica(self):
+        services.stop_replica(self.cluster)
+        time.sleep(max(1.0, self.seconds / 2))
+        services.start_replica(self.cluster)
+
+    def restart_pgbouncer(self):
+        services.stop_pgbouncer(self.cluster)
+        services.start_pgbouncer(self.cluster)
+
+    def roll(self):
+        for index in range(self.cluster.apps):
+            services.roll_app(self.cluster, index)
+
+    async def run(self):
+        await asyncio.gather(self.faults(), *[self.resident(i) for i in range(self.residents)])
+
+
+def manage_shell(cluster, code):
+    out = subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, str(BENCH.parent / "manage.py"), "shell", "-c", code],
+        env=cluster.env(), capture_output=True, text=True, check=True, timeout=REQUEST_TIMEOUT * 2,
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
+def start_export_job(cluster):
+    """An export of every registration, as a provincial administrator would start it; its Job id."""
+    return manage_shell(cluster, (
+        "from django.contrib.auth import get_user_model as g; "
+        "u=g().objects.filter(username='drill').first() or g().objects.create_superuser('drill','d@example.com',None); "
+        "from forms_intake.backoffice.jobs import export_registrations, EXPORT_KIND; from portal.jobs import runner; "
+        "import uuid; j,_=runner.start(export_registrations,user=u,kind=EXPORT_KIND,params={'view':"
+        "'forms_intake_submission:index','query':'drill='+uuid.uuid4().hex,'format':'csv','language':'zh-hans'}); "
+        "print(j.pk)"))
+
+
+def job_state(job_id):
+    row = psql(PORTS.primary, f"SELECT state, attempt FROM portal_jobs_job WHERE id = '{job_id}'")  # noqa: S608
+    state, _, attempt = row.partition("|")
+    return state, int(attempt or 0)
+
+
+def busiest_worker(cluster):
+    """The worker that is running the job: the one whose CPU time grows."""
+    def cpu(index):
+        pid = services.read_pid(cluster.pid_file(services.worker_name(index)))
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            return 0
+    before = [cpu(i) for i in range(cluster.workers)]
+    time.sleep(0.3)
+    return max(range(cluster.workers), key=lambda i: cpu(i) - before[i])
+
+
+def report(drill, started_at, seconds_total):
+    rows = psql(PORTS.primary, "SELECT reference FROM forms_intake_submission "  # noqa: S608
+                f"WHERE created_at >= to_timestamp({started_at})").split()
+    receipts = Counter(drill.references)
+    in_db = Counter(rows)
+    lost = [ref for ref in receipts if in_db[ref] == 0]
+    duplicated = [ref for ref, n in receipts.items() if n > 1 or in_db[ref] > 1]
+    without_receipt = [ref for ref in in_db if ref not in receipts]
+    job = getattr(drill, "job", None)
+    if job:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and job_state(job)[0] not in ("done", "failed"):
+            time.sleep(1)
+    total = Counter()
+    lines = ["| phase | started | completed | friendly retry pages | connection errors | other 5xx | p95 ms |",
+             "|---|---|---|---|---|---|---|"]
+    for phase, counts in drill.counts.items():
+        total.update(counts)
+        lines.append(f"| {phase} | {counts['started']} | {counts['completed']} | {counts['friendly retry pages']} | "
+                     f"{counts['connection errors']} | {counts['other 5xx']} | "
+                     f"{_percentile(drill.latencies.get(phase, []), 0.95):.0f} |")
+    notes = sorted(k for c in drill.counts.values() for k in c if k.startswith(("failed", "export job")))
+    state, attempts = job_state(job) if job else ("-", 0)
+    summary = {
+        "registrations started": total["started"], "completed (receipts)": len(receipts),
+        "rows in the database (drill)": len(rows), "receipts not in the database (lost)": len(lost),
+        "duplicated references": len(duplicated), "rows without a receipt": len(without_receipt),
+        "friendly retry pages": total["friendly retry pages"], "other 5xx": total["other 5xx"],
+        "export job": f"{state} after {attempts} attempt(s)", "HTTP statuses": dict(sorted(drill.statuses.items())),
+        "seconds": round(seconds_total), "residents": drill.residents, "app servers": drill.cluster.apps,
+    }
+    text = ["# Fault drill (bench/faults.py on `make cluster`)", "", *lines, "",
+            *[f"- {key}: {value}" for key, value in summary.items()],
+            *[f"- note: {note}" for note in notes], ""]
+    return "\n".join(text), summary, lost or duplicated or without_receipt
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=float(os.environ.get("DRILL_SECONDS", "20")))
+    parser.add_argument("--residents", type=int, default=4)
+    parser.add_argument("--out", default=str(BENCH / "results"))
+    args = parser.parse_args(argv)
+    cluster = Cluster(apps=int(os.environ.get("CLUSTER_APPS", "3")))
+    drill = Drill(cluster, args.residents, args.seconds)
+    started_at, clock = time.time(), time.monotonic()
+    asyncio.run(drill.run())
+    text, summary, problems = report(drill, started_at, time.monotonic() - clock)
+    print(text)
+    out = Path(args.out) / time.strftime("faults-%Y%m%d-%H%M%S.md")
+    out.write_text(text)
+    print(json.dumps({"written": str(out)}))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
