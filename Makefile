@@ -60,4 +60,15 @@ serve-prod: $(STAMP) ## Production settings locally: PostgreSQL, Redis, gunicorn
 bench: $(STAMP) ## Run the benchmark suite on PostgreSQL + Redis, ~20 min (see bench/README.md)
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-.PHONY: help install setup run worker test lint messages serve-prod bench
+cluster: $(STAMP) ## Start the local cluster: HAProxy, 3 app servers, PgBouncer, primary + replica, Redis, 2 workers (docs/deploy.md)
+	$(PY) -m portal.cluster start
+
+cluster-stop: ## Stop exactly what `make cluster` started (pid files; CLEAN=1 also removes its data)
+	$(PY) -m portal.cluster stop $(if $(CLEAN),--clean,)
+
+cluster-test: $(STAMP) ## Start the cluster, run a short fault drill (bench/faults.py), stop it
+	$(PY) -m portal.cluster start
+	$(PY) bench/faults.py --seconds $${DRILL_SECONDS:-10} --residents 3 --out /tmp; status=$$?; \
+	 $(PY) -m portal.cluster stop --clean; exit $$status
+
+.PHONY: help install setup run worker test lint messages serve-prod bench cluster cluster-stop cluster-test
