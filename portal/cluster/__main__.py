@@ -83,10 +83,7 @@ def main(argv=None):
             services.roll_app(cluster, index)
             log(f"rolled {services.app_name(index)}")
     else:
-        from portal.cluster import restore  # noqa: PLC0415 - reason: only this action needs it (psycopg dumps)
-
-        sys.exit(restore.drill(cluster))
-
+        sys.exit("restore-drill is not written yet (issue 16): see docs/deploy.md for the manual steps.")
 
 if __name__ == "__main__":
     main()
