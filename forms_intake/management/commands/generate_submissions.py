@@ -38,6 +38,7 @@ from forms_intake.rules.eligibility import MIN_WORKING_AGE, PRESCHOOL_MAX_AGE
 from forms_intake.rules.personal_data import mask_id_number
 from forms_intake.rules.reference import generate_reference_number
 from forms_intake.rules.states import SubmissionStatus
+from forms_intake.services.flags import FLAG_FIELDS
 
 # Relative weights. Ages: children are registered by their parents, most
 # registrations are of working age, fewer of the elderly.
@@ -180,17 +181,8 @@ def _row(rng, ctx, today, now):
     male = rng.random() < 0.52
     birth = _birth_date(rng, today, age)
 
-    flags = dict.fromkeys(
-        (
-            "flag_duplicate_id",
-            "flag_age_status",
-            "flag_region_mismatch",
-            "flag_proxy_is_registrant",
-            "flag_shared_phone",
-            "flag_unknown_county",
-        ),
-        False,
-    )
+    # Every suspect flag column, from the flag rules (a new flag is generated as False).
+    flags = dict.fromkeys(FLAG_FIELDS, False)
     id_region = county
     roll = rng.random()
     if roll < OTHER_PROVINCE_ID_SHARE:
