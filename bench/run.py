@@ -50,6 +50,7 @@ BASE_DIR = BENCH_DIR.parent
 RESULTS_DIR = BENCH_DIR / "results"
 sys.path.insert(0, str(BASE_DIR))
 
+from outreach_run import outreach, render_outreach  # noqa: E402
 from verdicts import (  # noqa: E402
     MODE_TARGET,
     MODES,
@@ -789,6 +790,7 @@ def render(results):
     _render_backoffice(results, out)
     _render_export(results, out)
     _render_wizard(results, out)
+    render_outreach(results.get("outreach"), out)
     out += ["", "## Memory", ""]
     for name, sizes in results.get("worker_rss_mb", {}).items():
         out.append(f"- gunicorn workers, {name}: {', '.join(f'{s} MB' for s in sizes) or '—'} RSS after the run")
@@ -819,13 +821,16 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8110")),
                         help="first of six ports (3 modes × current, baseline)")
     parser.add_argument("--residents", type=int, default=16, help="simulated residents in the wizard at once")
-    parser.add_argument("--skip", default="", help="comma-separated parts to skip: public,wizard,backoffice,export")
+    parser.add_argument("--skip", default="",
+                        help="comma-separated parts to skip: public,wizard,backoffice,export,outreach")
+    parser.add_argument("--outreach-rows", type=int, default=5_000_000,
+                        help="rows of the population file and of the insured file (outreach part)")
     parser.add_argument("--baseline", metavar="REV",
                         help="also measure git revision REV (public pages and wizard), side by side, interleaved")
     args = parser.parse_args(argv)
     extra = " ".join(argv if argv is not None else sys.argv[1:])
     skip = set(filter(None, args.skip.split(",")))
-    unknown = skip - {"public", "wizard", "backoffice", "export"}
+    unknown = skip - {"public", "wizard", "backoffice", "export", "outreach"}
     if unknown:
         parser.error(f"unknown parts to skip: {', '.join(sorted(unknown))}")
     RESULTS_DIR.mkdir(exist_ok=True)
@@ -852,7 +857,7 @@ def main(argv=None):
         "notes": [],
     }
     # Only the back office and the export need the million rows; without them, none are generated.
-    submissions = 0 if {"backoffice", "export"} <= skip else args.submissions
+    submissions = 0 if {"backoffice", "export", "outreach"} <= skip else args.submissions
     log("preparing the database (migrate, static files, seed content, divisions"
         + (f", {submissions:,} submissions)" if submissions else ")"))
     prepared = {}
@@ -893,6 +898,10 @@ def main(argv=None):
     if "wizard" not in skip:
         log("wizard")
         results["wizard"] = wizard(trees, args)
+    if "outreach" not in skip:
+        log(f"outreach: {args.outreach_rows:,} population and insured rows")
+        results["outreach"] = outreach(current, args.outreach_rows, log) if current.ok else {
+            "missing": "the current tree could not be measured, see above"}
     results["trees"] = [
         {"name": t.name, "label": t.label, "path": str(t.path), "error": t.error, "pages": t.pages,
          "prepare": prepared.get(t.name)}

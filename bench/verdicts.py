@@ -170,3 +170,63 @@ def export_verdict(export):
         and export.get("rows") == export.get("expected_rows")
         and export.get("peak_rss_mb", float("inf")) < TARGETS["export_peak_mb"]
     )
+
+
+# --- outreach (issue 12): imports, comparison, roster screens ------------------------------------------
+
+OUTREACH_TARGETS = {"total_seconds": 15 * 60, "peak_rss_mb": 500, "roster_p50_ms": 150, "visit_p50_ms": 100}
+
+
+def outreach_problems(result):
+    """Why the outreach figures cannot be 'met' whatever their speed: a stage failed or found the wrong rows.
+
+    `result` holds the manifest's expectations ("expect") and each stage's answer ("population",
+    "insured", "compare", "screens"); every count the generator planted must be found.
+    """
+    problems = []
+    expect = result.get("expect") or {}
+    rows = result.get("rows")
+    for kind, bad in (("population", 0), ("insured", expect.get("insured_rows_bad", 0))):
+        stage = result.get(kind) or {}
+        if stage.get("state") != "done":
+            problems.append(f"{kind} import {stage.get('state', 'not run')}")
+            continue
+        if stage.get("rows") != rows or stage.get("rejected") != bad or stage.get("imported") != rows - bad:
+            problems.append(f"{kind} import: {stage.get('imported')} imported, {stage.get('rejected')} rejected "
+                            f"of {stage.get('rows')} (expected {rows - bad} and {bad} of {rows})")
+    wanted = (result.get("generate") or {}).get("registered_wanted") or 0
+    if expect and expect.get("registered", 0) < wanted * 0.9:
+        problems.append(f"only {expect.get('registered', 0)} registered people planted of {wanted} wanted "
+                        "(too few submissions readable with the configured keys)")
+    compare = result.get("compare") or {}
+    counts = compare.get("result") or {}
+    if compare.get("job_state") != "done":
+        problems.append(f"comparison job {compare.get('job_state', 'not run')}")
+    else:
+        for key in ("insured", "deceased", "moved_out", "unregistered", "registered"):
+            if counts.get(key, 0) != expect.get(key, 0):
+                problems.append(f"comparison: {counts.get(key, 0)} {key}, expected {expect.get(key, 0)}")
+        if compare.get("roster_entries") != expect.get("unregistered"):
+            problems.append(f"{compare.get('roster_entries')} roster entries, expected {expect.get('unregistered')}")
+        suspects = compare.get("suspects") or {}
+        for rule in ("invalid_id", "age_impossible", "name_mismatch", "duplicate_insurance", "insured_deceased"):
+            if suspects.get(rule, 0) != expect.get(rule, 0):
+                problems.append(f"suspects {rule}: {suspects.get(rule, 0)}, expected {expect.get(rule, 0)}")
+    return problems
+
+
+def outreach_verdicts(result):
+    """Verdicts {total, memory, roster, visit}: each met only with its figure under target and no problem."""
+    problems = outreach_problems(result)
+    screens = result.get("screens") or {}
+    page, visit = screens.get("roster_page") or {}, screens.get("visit") or {}
+    peaks = [p for p in result.get("peak_rss_mb", {}).values() if p is not None]
+    total = result.get("total_seconds")
+    return {
+        "total": not problems and total is not None and total < OUTREACH_TARGETS["total_seconds"],
+        "memory": not problems and bool(peaks) and max(peaks) < OUTREACH_TARGETS["peak_rss_mb"],
+        "roster": (page.get("p50_ms") is not None and page["p50_ms"] < OUTREACH_TARGETS["roster_p50_ms"]
+                   and not page.get("errors") and page.get("in_scope", 0) >= 5000),
+        "visit": (visit.get("p50_ms") is not None and visit["p50_ms"] < OUTREACH_TARGETS["visit_p50_ms"]
+                  and not visit.get("errors") and visit.get("recorded") == visit.get("requests")),
+    }
