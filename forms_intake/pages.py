@@ -99,6 +99,10 @@ class RegistrationPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
         from forms_intake.wizard.view import RECEIPT_SESSION_KEY  # reason: wizard imports this module's models
 
         if request.method == "POST":
+            if "restart" in request.POST and not drafts.draft_of(request):
+                # The draft of URLs without an id (old links): cleared, as its "start again" always did.
+                drafts.discard(request.session, "")
+                return redirect(self._step_url("filer"))
             # "Start": a new draft of its own, whatever other tabs are filling in.
             return redirect(self._step_url("filer", drafts.new_draft(request.session)))
         in_progress = drafts.drafts_in_progress(request.session)

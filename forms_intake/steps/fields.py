@@ -9,6 +9,7 @@ from pathlib import Path
 import jinja2
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.renderers import BaseRenderer
 from django.template.backends.jinja2 import Jinja2 as Jinja2Backend
 from django.utils import translation
@@ -34,6 +35,20 @@ def reject_control_characters(value):
         raise ValidationError(_("Remove the control or invisible characters from this answer."), code="control")
 
 
+class TypedTextField(forms.CharField):
+    """A CharField whose NUL and other control characters get our one plain message.
+
+    Django's own check of NUL characters reads "不允许是用空字符串。" in Chinese (a wrong translation)
+    and would come on top of ours: it is left out, ``reject_control_characters`` covers NUL.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+        if reject_control_characters not in self.validators:
+            self.validators.append(reject_control_characters)
+
+
 class FilingFor:
     SELF = "self"
     OTHER = "other"
@@ -48,7 +63,7 @@ def text_field(label, max_length, *, required=True, help_text="", autocomplete=N
     widget_attrs = {"maxlength": max_length, **attrs}
     if autocomplete:
         widget_attrs["autocomplete"] = autocomplete
-    return forms.CharField(
+    return TypedTextField(
         label=label,
         max_length=max_length,
         required=required,
@@ -57,7 +72,6 @@ def text_field(label, max_length, *, required=True, help_text="", autocomplete=N
             "required": required_message or _("Answer this question."),
             "max_length": _("Shorten this answer to at most %(limit_value)d characters (it has %(show_value)d)."),
         },
-        validators=[reject_control_characters],
         widget=forms.TextInput(attrs=widget_attrs),
     )
 
@@ -82,7 +96,7 @@ def _field_messages(kwargs, required):
     messages.setdefault("max_length", _("This answer is too long: check what you entered."))
 
 
-class IdNumberField(forms.CharField):
+class IdNumberField(TypedTextField):
     """身份证号码: 18 characters with a valid check digit, birth date and province."""
 
     def __init__(self, **kwargs):
@@ -105,7 +119,7 @@ class IdNumberField(forms.CharField):
         return parse_resident_id(value).number
 
 
-class PhoneField(forms.CharField):
+class PhoneField(TypedTextField):
     """联系电话: a mainland mobile, or a landline with its area code; cleaned to E.164."""
 
     def __init__(self, **kwargs):
@@ -127,7 +141,7 @@ class PhoneField(forms.CharField):
         return validate_phone(value)
 
 
-class NameField(forms.CharField):
+class NameField(TypedTextField):
     """姓名: Chinese characters (with · in transliterated names) or Latin letters."""
 
     def __init__(self, **kwargs):
@@ -138,7 +152,18 @@ class NameField(forms.CharField):
 
     def clean(self, value):
         value = super().clean(value)
+        if value and any(unicodedata.category(ch)[0] in "PS" and ch not in NAME_PUNCTUATION for ch in value):
+            # "<script>" or "张三!": say what a name may contain, not the first rule it happens to break.
+            raise ValidationError(
+                _("A name can contain only Chinese characters or Latin letters, with · between the parts of a "
+                  "transliterated name."),
+                code="symbols",
+            )
         return validate_person_name(value) if value else value
+
+
+#: Punctuation a name may hold (validate_person_name has the rules of where): middle dots, hyphen, apostrophes, dot.
+NAME_PUNCTUATION = frozenset("·•・‧．.-‐'’")
 
 
 # --------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from forms_intake.steps.fields import (
     IdNumberField,
     NameField,
     PhoneField,
+    TypedTextField,
     radio_field,
     reject_control_characters,
     text_field,
@@ -117,6 +118,9 @@ def _use_schema(form_class):
         if form_field is not None:
             fields[spec.name] = form_field
     fields.update((name, form_field) for name, form_field in declared.items() if name not in fields)
+    for name in form_class.required_when:
+        # Required in some cases (the form's clean() says which; the hint says when): never "(optional)".
+        fields[name].show_as_required = True
     form_class.base_fields = fields
     form_class._schema = schema
 
@@ -130,6 +134,8 @@ class StepForm(forms.Form):
     title = ""
     #: Optional grouping of the fields: [(legend, [field names])]; the template draws a fieldset per group.
     groups: list = []
+    #: Fields that clean() requires in some cases: labelled as required, not "(optional)".
+    required_when: tuple = ()
 
     def __init__(self, *args, wizard_context=None, **kwargs):
         # What the wizard knows from other steps (birth date, ID number…), see wizard.py.
@@ -200,12 +206,13 @@ class EmploymentForm(StepForm):
     """Step 4: 就业状态, with the employer's name when employed; checked against the age in the ID."""
 
     step = "employment"
+    required_when = ("employer_name",)
 
     def clean(self):
         cleaned = super().clean()
         status = cleaned.get("employment_status")
         if status and is_employed(status):
-            if not cleaned.get("employer_name", "").strip():
+            if "employer_name" not in self.errors and not cleaned.get("employer_name", "").strip():
                 message = _("Enter the name of the employer (工作单位名称).")
                 self.add_error("employer_name", ValidationError(message, code="required"))
         elif status:
@@ -256,11 +263,13 @@ class ReasonForm(StepForm):
     """Step 7: 未参保原因 and 社保卡服务银行."""
 
     step = "reason"
+    required_when = ("not_insured_reason_other",)
 
     def clean(self):
         cleaned = super().clean()
         reason = cleaned.get("not_insured_reason")
-        if reason == NotInsuredReason.OTHER and not cleaned.get("not_insured_reason_other", "").strip():
+        other_typed = "not_insured_reason_other" in self.errors or cleaned.get("not_insured_reason_other", "").strip()
+        if reason == NotInsuredReason.OTHER and not other_typed:
             self.add_error(
                 "not_insured_reason_other",
                 ValidationError(_("Describe the reason, since you chose 其他."), code="required"),
@@ -274,8 +283,9 @@ class UnitForm(StepForm):
     """Step 8: 登记单位, the employer (name and code) or the village/community (the residence by default)."""
 
     step = "unit"
+    required_when = ("unit_name", "unit_code")
     # 30 characters accepted: the code may be typed with spaces or dashes (validate_employer_code).
-    unit_code = forms.CharField(
+    unit_code = TypedTextField(
         label=annex2.schema().by_name["unit_code"].form_label,
         required=False,
         max_length=30,
@@ -309,10 +319,12 @@ class UnitForm(StepForm):
         unit_type = cleaned.get("unit_type")
         name = (cleaned.get("unit_name") or "").strip()
         if unit_type == UnitType.EMPLOYER:
-            if not name:
+            if not name and "unit_name" not in self.errors:
                 self.add_error("unit_name", ValidationError(_("Enter the employer's name."), code="required"))
             code = cleaned.get("unit_code") or ""
-            if not code.strip():
+            if "unit_code" in self.errors:
+                pass  # its own message (e.g. a control character) says what is wrong
+            elif not code.strip():
                 message = _("Enter the employer's unified social credit code or organization code.")
                 self.add_error("unit_code", ValidationError(message, code="required"))
             else:
@@ -368,13 +380,13 @@ class StatusLookupForm(forms.Form):
 
     default_renderer = STEP_FORM_RENDERER
 
-    reference = forms.CharField(
+    reference = TypedTextField(
         label=_("Reference number"),
         max_length=40,
         help_text=_("As shown on your receipt, e.g. HN-7K3M-Q9PX-TW4."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "maxlength": 40}),
     )
-    id_number = forms.CharField(
+    id_number = TypedTextField(
         label=_("身份证号码"),
         max_length=40,
         help_text=_("The ID number of the person registered."),

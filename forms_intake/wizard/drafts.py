@@ -67,8 +67,8 @@ def discard(session, draft: str) -> None:
 
 
 def drafts_in_progress(session) -> list[str]:
-    """Ids of this session's drafts that have answers, newest first."""
-    drafts = [entry[0] for entry in session.get(DRAFTS_SESSION_KEY) or []]
+    """Ids of this session's drafts that have answers, newest first ('' for the draft of URLs without an id)."""
+    drafts = [entry[0] for entry in session.get(DRAFTS_SESSION_KEY) or []] + [""]  # "": URLs without an id
     return [d for d in reversed(drafts) if (session.get(session_key(d)) or {}).get("step")]
 
 

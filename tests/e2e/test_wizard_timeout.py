@@ -33,5 +33,5 @@ def test_timeout_warning_extends_the_session_then_leads_to_the_expired_page(wiza
     assert page.is_checked('input[name="filer-filing_for"][value="self"]'), "nothing typed is lost"
 
     page.wait_for_url("**/register/expired/", timeout=20_000)
-    assert page.locator("main a[href$='/register/step/filer/']").is_visible(), "a way to start again"
+    assert page.locator("main form button[type=submit]").is_visible(), "a way to start again"
     context.close()

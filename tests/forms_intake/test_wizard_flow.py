@@ -118,9 +118,9 @@ def test_a_get_or_a_second_tab_never_resets_progress(client, registration_site):
 
 def test_start_again_clears_the_answers(client, registration_site):
     run_wizard(client, employed_self_answers(), stop_before="address")
-    # Every step page offers it, in its language.
-    assert 'action="/register/" class="wizard-restart"' in client.get("/register/step/address/").content.decode()
-    assert 'action="/en/register/" class="wizard-restart"' in client.get("/en/register/step/address/").content.decode()
+    # Every step page offers it, in its language, through a confirmation page (issue #14).
+    assert 'href="/register/restart/"' in client.get("/register/step/address/").content.decode()
+    assert 'href="/en/register/restart/"' in client.get("/en/register/step/address/").content.decode()
     response = client.post("/register/", {"restart": "1"})
     assert response["Location"] == "/register/step/filer/"
     assert client.get("/register/step/filer/").context["form"].data == {}
@@ -209,8 +209,10 @@ def test_an_expired_session_shows_the_expired_page_not_an_error(client, registra
 
 def test_keepalive_extends_the_session_and_needs_post(client, registration_site):
     client.get("/register/step/filer/")
-    assert client.get("/register/keepalive/").status_code == 405
-    assert client.post("/register/keepalive/").json() == {"ok": True}
+    assert client.put("/register/keepalive/").status_code == 405
+    assert client.post("/register/keepalive/").json()["ok"] is True
+    # A GET only says how long the answers are kept (issue #14: an idle tab asks before leaving).
+    assert client.get("/register/keepalive/").json()["seconds_left"] > 0
 
 
 def test_a_failed_final_save_shows_503_and_keeps_the_answers_for_a_retry(client, registration_site):

@@ -77,22 +77,55 @@
   // ---- Session timeout warning --------------------------------------------
   var seconds = parseInt(form.getAttribute("data-session-seconds"), 10);
   var dialog = document.getElementById("timeout-dialog");
-  if (!seconds || !dialog || typeof dialog.showModal !== "function") { return; }
-  var warnAfter = Math.max(seconds - 300, Math.floor(seconds * 0.8)) * 1000;
+  if (!seconds || !dialog || typeof dialog.showModal !== "function" || !window.fetch) { return; }
   var warnTimer, expireTimer;
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
 
-  function schedule() {
+  // Elder mode promises no pop-ups: the warning is shown in the page, above the form, instead.
+  var elder = document.documentElement.classList.contains("elder-mode");
+  if (elder) { form.parentNode.insertBefore(dialog, form); }
+
+  function warn() {
+    if (elder) { dialog.show(); } else { dialog.showModal(); }
+    var button = dialog.querySelector("[data-timeout-extend]");
+    if (button) { button.focus(); }
+  }
+
+  // Before warning or leaving, ask the server: another tab may have kept the answers longer.
+  function check(then) {
+    fetch(form.getAttribute("data-keepalive-url"), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : { seconds_left: 0 }; })
+      .then(function (data) { then(Number(data.seconds_left) || 0); })
+      .catch(function () { then(-1); /* unknown: warn, but never claim the answers were deleted */ });
+  }
+
+  function schedule(left) {
     window.clearTimeout(warnTimer);
     window.clearTimeout(expireTimer);
+    var total = (left || seconds) * 1000;
+    var warnAt = Math.max(total - 300000, Math.floor(total * 0.8));
     warnTimer = window.setTimeout(function () {
-      dialog.showModal();
-      var button = dialog.querySelector("[data-timeout-extend]");
-      if (button) { button.focus(); }
-    }, warnAfter);
-    expireTimer = window.setTimeout(function () {
-      window.location.href = form.getAttribute("data-expired-url");
-    }, seconds * 1000);
+      check(function (remaining) {
+        if (remaining * 1000 > total - warnAt + 60000) { schedule(remaining); } else { warn(); }
+      });
+    }, warnAt);
+    expireTimer = window.setTimeout(expireCheck, total);
+  }
+
+  // Leave for the "expired" page only when the server says the answers are gone.
+  function expireCheck() {
+    check(function (remaining) {
+      if (remaining === 0) {
+        window.location.href = form.getAttribute("data-expired-url");
+      } else if (remaining < 0) {
+        warn();
+      } else if (remaining > 60) {
+        if (dialog.open) { dialog.close(); }
+        schedule(remaining);
+      } else {
+        expireTimer = window.setTimeout(expireCheck, remaining * 1000 + 500);
+      }
+    });
   }
 
   function extend() {
@@ -101,12 +134,12 @@
       credentials: "same-origin",
       headers: { "X-CSRFToken": csrf ? csrf.value : "" }
     }).then(function (response) {
-      if (response.ok) { schedule(); }
+      if (response.ok) { schedule(seconds); }
     }).catch(function () { /* the expiry timer still leads to the clear page */ });
     if (dialog.open) { dialog.close(); }
   }
 
   dialog.querySelector("[data-timeout-extend]").addEventListener("click", extend);
   dialog.addEventListener("cancel", function () { extend(); });
-  schedule();
+  schedule(seconds);
 })();
