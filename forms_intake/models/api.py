@@ -16,6 +16,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -278,3 +279,22 @@ def employer_by_code(code: str):
     else:
         q = models.Q(organization_code=code)
     return Employer.objects.filter(q).order_by("pk").only("name").first()
+
+
+#: How long a looked-up employer name is reused: the registry changes only when a file is imported.
+EMPLOYER_NAME_CACHE_SECONDS = 300
+
+
+def employer_name_by_code(code: str) -> str:
+    """The registry's name for a valid, normalised code ('' when unknown), through the cache framework.
+
+    The wizard checks the pair on the unit step and again when the review revalidates every step; the
+    cache keeps the second check (and repeated lookups of the same employer) off the database.
+    """
+    key = "employer-name:" + code
+    name = cache.get(key)
+    if name is None:
+        employer = employer_by_code(code)
+        name = employer.name if employer is not None else ""
+        cache.set(key, name, EMPLOYER_NAME_CACHE_SECONDS)
+    return name

@@ -20,7 +20,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from forms_intake.models.api import employer_by_code
+from forms_intake.models.api import employer_name_by_code
 from forms_intake.rules import annex2
 from forms_intake.rules.annex2 import UnitType
 from forms_intake.rules.choices import NotInsuredReason
@@ -344,13 +344,13 @@ class UnitForm(StepForm):
 
     def _check_employer(self, cleaned, name):
         """The pair against the employer registry (without JavaScript; employer_lookup.js fills the name)."""
-        employer = employer_by_code(cleaned["unit_code"])
-        if employer is None:
+        registered_name = employer_name_by_code(cleaned["unit_code"])
+        if not registered_name:
             return  # not (yet) in the registry: the staff check it
-        if _compact_name(name) != _compact_name(employer.name):
+        if _compact_name(name) != _compact_name(registered_name):
             message = _("This code belongs to “%(name)s”. Check the employer's name or the code.")
             self.add_error("unit_name", ValidationError(message, code="employer_mismatch",
-                                                        params={"name": employer.name}))
+                                                        params={"name": registered_name}))
 
 
 def _compact_name(value) -> str:

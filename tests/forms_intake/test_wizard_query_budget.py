@@ -60,6 +60,9 @@ def test_later_steps_cost_no_more_queries_than_the_first(client, registration_si
     gets = {step: n for step, method, n in counts if method == "GET"}
     posts = {step: n for step, method, n in counts if method == "POST" and step != "review"}
     assert set(gets.values()) == {gets["filer"]}, gets
+    # The unit step checks the employer's code against the registry: one query of its own, once
+    # (the review's revalidation reads the name from the cache).
+    assert posts.pop("unit") == posts["filer"] + 1
     assert set(posts.values()) == {posts["filer"]}, posts
 
 
