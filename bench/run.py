@@ -207,6 +207,7 @@ def prepare(tree, submissions, fresh_database=False):
     tree.manage("migrate", "--noinput", "-v0")
     tree.manage("collectstatic", "--noinput", "-v0")
     tree.manage("load_portal_content")
+    tree.manage("load_registration_content")
     tree.manage("load_divisions")
     counted = tree.probe("count")
     have, tree.table = counted["submissions"], counted.get("table")

@@ -59,6 +59,7 @@ def publish(django_capture_on_commit_callbacks):
 def portal_content(db):
     """The seed content as `make run` loads it (locales, roles, site, pages)."""
     call_command("load_portal_content", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("load_registration_content", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 @pytest.fixture
@@ -70,6 +71,7 @@ def live_portal(transactional_db, live_server, settings):
     """
     settings.CONTENT_MEMO_ENABLED = True
     call_command("load_portal_content", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("load_registration_content", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     return live_server
 
 

@@ -184,6 +184,7 @@ def gunicorn_server(transactional_db, tmp_path):
     database_url = f"postgres://{db['USER'] or 'postgres'}@{host}/{db['NAME']}"
     redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14"
     call_command("load_portal_content", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("load_registration_content", stdout=open(os.devnull, "w"))  # noqa: SIM115
     port = _free_port()
     env = localprod.production_env(database_url=database_url, redis_url=redis_url, WEB_CONCURRENCY=2)
     collectstatic = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"]

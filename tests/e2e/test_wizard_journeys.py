@@ -139,7 +139,7 @@ def start(page, base, js):
     page.goto(base + "/register/")
     if js:
         check_axe(page, "introduction")
-    page.click('main a[href$="/register/step/filer/"]')
+    page.click('main button[name="start"]')
     step(page, "filer", js)
 
 
