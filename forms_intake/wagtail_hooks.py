@@ -11,6 +11,7 @@ from forms_intake.backoffice.exports_audit import export_audit_viewset
 from forms_intake.backoffice.menus import RegistrationMenuGroup
 from forms_intake.backoffice.policy import SubmissionPermissionPolicy
 from forms_intake.backoffice.report import StatisticsReportView
+from forms_intake.backoffice.search import submission_search_view
 from forms_intake.backoffice.viewsets import staff_division_viewset, submission_viewset
 from forms_intake.models import Submission
 from forms_intake.outreach import imports as outreach_imports
@@ -40,6 +41,7 @@ def register_statistics_urls():
 
     return [
         path("registrations/statistics/", StatisticsReportView.as_view(), name="forms_intake_statistics"),
+        path("registrations/search/", submission_search_view, name="forms_intake_search"),
         path(
             "registrations/statistics/results/",
             StatisticsReportView.as_view(results_only=True),

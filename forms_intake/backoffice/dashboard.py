@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.components import Component
 
 from forms_intake.rules.states import SubmissionStatus
@@ -25,8 +26,6 @@ class DashboardPanel(Component):
         self.request = request
 
     def get_context_data(self, parent_context):
-
-
         prefixes = statistics.scope_prefixes(user_prefixes(self.request.user), "")
         counts, oldest = statistics.state_counts(scoped_submissions(self.request.user), prefixes=prefixes)
         return {
@@ -37,4 +36,20 @@ class DashboardPanel(Component):
             # Issue 12: the coverage rate of the user's divisions (None without roster access).
             "coverage": coverage.rate_for(self.request.user),
             "coverage_url": reverse("forms_intake_coverage"),
+            "search_url": reverse("forms_intake_search"),
+            "no_division": no_division_message(self.request.user),
         }
+
+
+#: Why a staff user without a division sees nothing (queue, dashboard, statistics say so).
+NO_DIVISION_MESSAGE = _(
+    "You are not assigned to any division yet, so no registrations are shown and every count is zero. "
+    "A provincial administrator assigns divisions under 参保登记 → Staff divisions."
+)
+
+
+def no_division_message(user):
+    """The explanation for a staff user with no division (and not a superuser), else ''."""
+    if user.is_superuser or user_prefixes(user):
+        return ""
+    return NO_DIVISION_MESSAGE

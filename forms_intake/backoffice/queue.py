@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.generic import IndexView
 
 from forms_intake.backoffice.columns import queue_name_subquery
+from forms_intake.backoffice.dashboard import no_division_message
 from forms_intake.backoffice.display import choice_label, user_name
 from forms_intake.backoffice.exports import (
     CSV_BOM,
@@ -27,22 +29,40 @@ from forms_intake.backoffice.filters import (
     ID_SEARCH_PARAM,
     ID_SEARCH_SESSION_KEY,
     SubmissionFilterSet,
-    looks_like_id_number,
     search_submissions,
 )
 from forms_intake.backoffice.jobs import export_job_response
 from forms_intake.backoffice.pagination import DeferredJoinPaginator
 from forms_intake.backoffice.policy import EXPORT_UNMASKED
-from forms_intake.models import Submission
-from forms_intake.rules.personal_data import id_hash
+from forms_intake.backoffice.search import SEARCH_PARAM, remember, stored_search
+from forms_intake.models import Division, Submission
+from forms_intake.rules.reference import is_valid_reference_number
 from forms_intake.rules.routing import UNASSIGNED_QUEUE
 from forms_intake.rules.states import SubmissionStatus
-from forms_intake.rules.validators import normalize_id_number
 from forms_intake.services import transitions
 from forms_intake.services.scope import (
     scoped_submissions,
     user_prefixes,
 )
+
+
+def scope_names(user):
+    """The user's own divisions as "name (code)", for messages about their scope."""
+    return ", ".join(str(d) for d in Division.objects.filter(code__in=user.staff_divisions.values("division_id")))
+
+
+def say_why_nothing_or_everything(request, filters):
+    """No silent fallback: a user without a division is told why the list is empty, and a division
+    filter outside their scope is reported (with their scope) rather than quietly ignored."""
+    message = no_division_message(request.user)
+    if message:
+        messages.warning(request, message)
+        return
+    if filters is not None and filters.is_bound and not filters.is_valid() and "division" in filters.errors:
+        messages.error(request, _(
+            "The division %(code)s is outside your divisions, so the filter was not applied. "
+            "Your divisions: %(scope)s."
+        ) % {"code": request.GET.get("division", "")[:12], "scope": scope_names(request.user) or "—"})
 
 
 class SubmissionIndexView(IndexView):
@@ -73,6 +93,8 @@ class SubmissionIndexView(IndexView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_claim"] = self.request.user.has_perm(transitions.CLAIM)
+        if not self.results_only:
+            say_why_nothing_or_everything(self.request, self.filters)
         return context
 
     #: The listing's name in the export audit.
@@ -96,7 +118,8 @@ class SubmissionIndexView(IndexView):
         """
         from forms_intake.services import statistics
 
-        if not self.count_from_tally or self.is_searching or self.request.GET.get(ID_SEARCH_PARAM):
+        if not self.count_from_tally or self.is_searching or self.request.GET.get(ID_SEARCH_PARAM) or \
+                self.request.GET.get(SEARCH_PARAM):
             return None
         statuses, division = None, ""
         if self.filters and self.filters.is_valid():  # invalid filters are not applied (filter_queryset)
@@ -111,6 +134,8 @@ class SubmissionIndexView(IndexView):
         id_search_hash = self.request.session.get(ID_SEARCH_SESSION_KEY)
         if self.request.GET.get(ID_SEARCH_PARAM) and id_search_hash:
             queryset = queryset.filter(id_number_hash=id_search_hash)
+        if self.request.GET.get(SEARCH_PARAM):
+            queryset = stored_search(queryset, self.request.session)
         if not self.is_searching:
             return queryset
         return search_submissions(queryset, self.search_query)
@@ -191,13 +216,13 @@ class SubmissionIndexView(IndexView):
         return queryset.select_related("handler", "reviewer", "hukou_division", "residence_division").defer(*skipped)
 
     def get(self, request, *args, **kwargs):
-        query = request.GET.get("q", "")
-        if looks_like_id_number(query):
-            request.session[ID_SEARCH_SESSION_KEY] = id_hash(normalize_id_number(query))
+        query = request.GET.get("q", "").strip()
+        if query and not is_valid_reference_number(query):
+            # A name, ID or phone number leaves the URL at once: kept in the session (hashed when a number).
             params = request.GET.copy()
             params.pop("q", None)
             params.pop("p", None)
-            params[ID_SEARCH_PARAM] = "1"
+            params.update(remember(request.session, query))
             return redirect(f"{request.path}?{params.urlencode()}")
         if self.is_export:
             # More than EXPORT_JOB_THRESHOLD rows: a confirmation, then a background job (backoffice/jobs.py).
