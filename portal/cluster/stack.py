@@ -8,13 +8,14 @@ directories), so nothing else on the machine is touched.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -45,7 +46,7 @@ class Cluster:
     """Paths, addresses and environments of one local cluster under `root`."""
 
     def __init__(self, root=None, apps=3, workers=2):
-        self.root = Path(root or os.environ.get("CLUSTER_DIR", "/tmp/portal-cluster"))  # noqa: S108 - loopback drill
+        self.root = Path(root or os.environ.get("CLUSTER_DIR") or Path(tempfile.gettempdir()) / "portal-cluster")
         self.run = self.root / "run"
         self.logs = self.root / "logs"
         self.apps = apps
@@ -111,12 +112,15 @@ def wait_for_port(port, seconds=30.0):
 
 
 def healthy(port, timeout=2.0):
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz/", headers={"Host": "localhost"})
+    # http.client rather than urlopen: only plain HTTP to loopback is possible here.
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback http
-            return response.status == 200
-    except OSError:
+        connection.request("GET", "/healthz/", headers={"Host": "localhost"})
+        return connection.getresponse().status == 200
+    except (OSError, http.client.HTTPException):
         return False
+    finally:
+        connection.close()
 
 
 def wait_healthy(port, seconds=60.0):
