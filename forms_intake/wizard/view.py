@@ -145,8 +145,10 @@ class RegistrationWizard(NamedUrlSessionWizardView):
             self._base_url = self.page.get_url(request=self.request)
         return self._base_url
 
-    def get_step_url(self, step):
-        return drafts.with_draft(self.base_url + _subpage_path(type(self.page), "step", (step,)), self.draft)
+    def get_step_url(self, step, query=""):
+        """The step's URL; `query` ("from=review") goes before the draft parameter."""
+        url = self.base_url + _subpage_path(type(self.page), "step", (step,))
+        return drafts.with_draft(f"{url}?{query}" if query else url, self.draft)
 
     def page_url(self, route, *args):
         return self.base_url + _subpage_path(type(self.page), route, args)
@@ -428,7 +430,7 @@ class RegistrationWizard(NamedUrlSessionWizardView):
                     "title": SECTION_TITLES.get(step, step),
                     "rows": rows,
                     "complete": data is not None,
-                    "change_url": f"{self.get_step_url(step)}?from={REVIEW_STEP}",
+                    "change_url": self.get_step_url(step, f"from={REVIEW_STEP}"),
                 }
             )
         return sections

@@ -295,7 +295,7 @@ def test_student_registers_with_javascript_off(wizard_portal, browser):
     submit(page)
 
     # Change a section from the review and come back to it.
-    page.wait_for_url("**/register/step/review/")
+    page.wait_for_url("**/register/step/review/**")
     page.click('a[href*="/register/step/address/?from=review"]')
     step(page, "address", False)
     page.fill('input[name="address-residence_street"]', "韶山北路1号")

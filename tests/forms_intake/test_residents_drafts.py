@@ -71,6 +71,22 @@ def test_links_and_redirects_keep_the_draft(client, registration_site):
     assert f"/register/restart/?draft={tab}" in page
 
 
+def test_the_reviews_change_links_keep_the_draft_and_come_back_to_the_review(client, registration_site):
+    tab = start_draft(client)
+    for step, data in employed_self_answers():
+        if step == "review":
+            break
+        post_step(client, tab, step, data)
+    review = client.get(f"/register/step/review/?draft={tab}").content.decode()
+    change = f"/register/step/identity/?from=review&amp;draft={tab}"
+    assert change in review
+    client.get(change.replace("&amp;", "&"))
+    data = dict(employed_self_answers())["identity"] | {"name": "张三丰"}
+    response = post_step(client, tab, "identity", data)
+    assert response["Location"] == f"/register/step/review/?draft={tab}"
+    assert "张三丰" in client.get(response["Location"]).content.decode()
+
+
 def test_a_stale_step_gets_the_site_page_and_keeps_what_was_typed(client, registration_site):
     tab = start_draft(client)
     post_step(client, tab, "filer", {"filing_for": "other", "intent": "on"})
