@@ -349,3 +349,8 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# Text messages (portal/sms): verification codes and notifications. Development prints them (masked number);
+# tests keep them in memory; production names its provider's adapter (docs/sms.md).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "portal.sms.backends.console.SmsBackend")
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH") or str(BASE_DIR / ".local" / "sms.jsonl")

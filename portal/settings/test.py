@@ -34,3 +34,4 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # run can never empty another's rate-limit counters or sessions in the middle of a test.
 if REDIS_URL:
     CACHES["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"
+SMS_BACKEND = "portal.sms.backends.locmem.SmsBackend"
