@@ -31,9 +31,15 @@ class SmsError(Exception):
 
 @dataclass(frozen=True)
 class SmsMessage:
+    """One text message. Providers in mainland China send only approved templates: ``template`` names one
+    (a key of settings.SMS_TEMPLATES, e.g. "verification_code") and ``params`` fills its variables; the
+    development backends show ``body``, the full text."""
+
     to: str
     body: str
     sent_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    template: str = ""
+    params: tuple = ()
 
 
 def get_backend(backend: str | None = None, **options):
@@ -42,8 +48,8 @@ def get_backend(backend: str | None = None, **options):
     return backend_class(**options)
 
 
-def send_sms(to: str, body: str, *, backend=None) -> SmsMessage:
+def send_sms(to: str, body: str, *, backend=None, template: str = "", params=()) -> SmsMessage:
     """Send one message; raises SmsError when the backend fails."""
-    message = SmsMessage(to=to, body=body)
+    message = SmsMessage(to=to, body=body, template=template, params=tuple(str(p) for p in params))
     (backend or get_backend()).send(message)
     return message
