@@ -322,6 +322,30 @@ def correct(submission, user, new_values: dict, note=""):
     """
     if not can_correct(submission, user):
         raise TransitionError(_("You cannot correct this registration now."))
+    changes = apply_changes(submission, new_values)
+    if not changes:
+        return []
+    from_status = submission.status
+    if from_status == S.REGISTERED:
+        # The reviewer signed other values: the corrected record goes back through a (different) reviewer.
+        submission.status, submission.handler, submission.handled_at = S.AWAITING_REVIEW, user, timezone.now()
+        submission.reviewer, submission.reviewed_at = None, None
+    with transaction.atomic():
+        submission.save()
+        audit.record(
+            submission, "correct", user, from_status=from_status, to_status=submission.status,
+            note=note, changes=changes,
+        )
+        outbox.record_change(submission, "correct", from_status=from_status, to_status=submission.status)
+    return list(changes)
+
+
+def apply_changes(submission, new_values: dict) -> dict:
+    """Set ``new_values`` on ``submission`` (unsaved) with their derived columns; returns {field: before/after}.
+
+    The before/after values are masked where personal (the timeline's form). Used by staff
+    corrections and by the resident's online correction (services/correction_requests.py).
+    """
     changes = {}
     for field, value in new_values.items():
         old = getattr(submission, field)
@@ -334,7 +358,7 @@ def correct(submission, user, new_values: dict, note=""):
         changes[field] = {"before": _display(field, old), "after": _display(field, value)}
         setattr(submission, field, value)
     if not changes:
-        return []
+        return {}
     if "id_number" in changes:
         parsed = parse_resident_id(submission.id_number)
         submission.id_number = parsed.number
@@ -349,19 +373,7 @@ def correct(submission, user, new_values: dict, note=""):
             if spec.masked_column:
                 setattr(submission, spec.masked_column, spec.mask(value))
     flags.apply_flags(submission)
-    from_status = submission.status
-    if from_status == S.REGISTERED:
-        # The reviewer signed other values: the corrected record goes back through a (different) reviewer.
-        submission.status, submission.handler, submission.handled_at = S.AWAITING_REVIEW, user, timezone.now()
-        submission.reviewer, submission.reviewed_at = None, None
-    with transaction.atomic():
-        submission.save()
-        audit.record(
-            submission, "correct", user, from_status=from_status, to_status=submission.status,
-            note=note, changes=changes,
-        )
-        outbox.record_change(submission, "correct", from_status=from_status, to_status=submission.status)
-    return list(changes)
+    return changes
 
 
 def reroute(submission, user, queue_code, note=""):
