@@ -43,6 +43,8 @@ def production_env(database_url=None, redis_url=None, **overrides):
             "ALLOWED_HOSTS": os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost"),
             # No TLS on a laptop; behind a real load balancer this stays on.
             "SECURE_SSL_REDIRECT": "0",
+            # Text messages on a laptop: printed with the number masked (production names its provider).
+            "SMS_BACKEND": os.environ.get("SMS_BACKEND", "portal.sms.backends.console.SmsBackend"),
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -30,6 +30,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://cache.internal:6379/0",
     "FIELD_ENCRYPTION_KEYS": "m2Wz8Hc8m5pFxr0P6mZq1aV3oJ0cY3n0hR9kq4bT1uE=",
     "LOOKUP_HASH_KEY": "k" * 64,
+    "SMS_BACKEND": "portal.sms.backends.console.SmsBackend",
 }
 
 _DUMP_SETTINGS = """
@@ -83,6 +84,23 @@ def test_production_refuses_to_start_without_redis():
     result = _python("import django; django.setup()", env)
     assert result.returncode != 0
     assert "REDIS_URL" in result.stderr
+
+
+def test_production_refuses_to_start_without_an_explicit_sms_backend():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "SMS_BACKEND"}
+    result = _python("import django; django.setup()", env)
+    assert result.returncode != 0
+    assert "SMS_BACKEND" in result.stderr
+
+
+def test_production_refuses_the_tencent_sms_backend_without_its_keys_and_templates():
+    env = {**PRODUCTION_ENV, "SMS_BACKEND": "portal.sms.backends.tencent.SmsBackend",
+           "SMS_TENCENT_SECRET_ID": "AKIDx", "SMS_TENCENT_SDK_APP_ID": "1400000000", "SMS_SIGN_NAME": "湖南社保"}
+    result = _python("import django; django.setup()", env)
+    assert result.returncode != 0
+    assert "SMS_TENCENT_SECRET_KEY, SMS_TEMPLATES" in result.stderr
+    env.update(SMS_TENCENT_SECRET_KEY="s" * 32, SMS_TEMPLATES='{"default": "100"}')
+    assert _python("import django; django.setup()", env).returncode == 0
 
 
 def _record(message, *args, exc_info=None, **extra):

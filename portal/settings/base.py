@@ -4,6 +4,7 @@ Safe by default: no secret here, DEBUG off, hosts from the environment. Every
 value that differs between machines comes from an environment variable.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -354,3 +355,13 @@ LOGGING = {
 # tests keep them in memory; production names its provider's adapter (docs/sms.md).
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "portal.sms.backends.console.SmsBackend")
 SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH") or str(BASE_DIR / ".local" / "sms.jsonl")
+# The production adapter (portal/sms/backends/tencent.py, Tencent Cloud SMS; docs/sms.md). SMS_TEMPLATES is a
+# JSON object {template key: approved template id}; the keys are the notifications' kinds and "default".
+SMS_TENCENT_SECRET_ID = os.environ.get("SMS_TENCENT_SECRET_ID", "")
+SMS_TENCENT_SECRET_KEY = os.environ.get("SMS_TENCENT_SECRET_KEY", "")
+SMS_TENCENT_SDK_APP_ID = os.environ.get("SMS_TENCENT_SDK_APP_ID", "")
+SMS_TENCENT_REGION = os.environ.get("SMS_TENCENT_REGION", "ap-guangzhou")
+SMS_TENCENT_ENDPOINT = os.environ.get("SMS_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com")
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+SMS_TEMPLATES = json.loads(os.environ.get("SMS_TEMPLATES") or "{}")
+SMS_TIMEOUT_SECONDS = float(os.environ.get("SMS_TIMEOUT_SECONDS", "5"))

@@ -25,6 +25,22 @@ _missing = [
 ]
 if _missing:
     raise ImproperlyConfigured(f"Production settings need these environment variables: {', '.join(_missing)}")
+# Text messages: the console backend (the development default) would print residents' notifications and codes
+# into the logs instead of sending them. Production names its backend explicitly (docs/sms.md); the provider
+# adapter must have its keys, signature and templates.
+if not os.environ.get("SMS_BACKEND"):
+    raise ImproperlyConfigured(
+        "Production settings need SMS_BACKEND (e.g. portal.sms.backends.tencent.SmsBackend; see docs/sms.md)."
+    )
+if os.environ["SMS_BACKEND"] == "portal.sms.backends.tencent.SmsBackend":
+    _missing_sms = [
+        name
+        for name in ("SMS_TENCENT_SECRET_ID", "SMS_TENCENT_SECRET_KEY", "SMS_TENCENT_SDK_APP_ID", "SMS_SIGN_NAME",
+                     "SMS_TEMPLATES")
+        if not globals().get(name)
+    ]
+    if _missing_sms:
+        raise ImproperlyConfigured(f"The Tencent Cloud SMS backend needs: {', '.join(_missing_sms)}")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long in production.")
 

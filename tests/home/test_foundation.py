@@ -163,6 +163,7 @@ def test_production_settings_pass_deploy_check():
         "REDIS_URL": "redis://127.0.0.1:6379/14",
         "FIELD_ENCRYPTION_KEYS": "m2Wz8Hc8m5pFxr0P6mZq1aV3oJ0cY3n0hR9kq4bT1uE=",
         "LOOKUP_HASH_KEY": "k" * 64,
+        "SMS_BACKEND": "portal.sms.backends.console.SmsBackend",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
