@@ -146,7 +146,7 @@ class SmsBackend(BaseSmsBackend):
         }
         request = urllib.request.Request(self.endpoint + "/", data=payload, headers=headers, method="POST")  # noqa: S310 - https (or loopback http) checked in __init__
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - as above
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 # nosec B310
                 answer = json.loads(response.read().decode("utf-8"))
         except urllib.error.HTTPError as exc:
             raise _error(f"HTTP{exc.code}", retryable=exc.code >= 500 or exc.code == 429) from None
