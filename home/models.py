@@ -310,3 +310,26 @@ class SchedulePage(ViewRestrictionsMixin, SearchTextMixin, Page):  # noqa: DJ008
 
     def get_search_parts(self):
         return [*super().get_search_parts(), self.intro, stream_text(self.phases)]
+
+
+class InformationPage(ViewRestrictionsMixin, SearchTextMixin, Page):  # noqa: DJ008 (Page.__str__ is the title)
+    """A page of plain content (the privacy notice, the accessibility statement): a summary and a body."""
+
+    summary = models.TextField(
+        max_length=400,
+        blank=True,
+        verbose_name=_("summary"),
+        help_text=_("One or two sentences shown under the title, in search results and link previews."),
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("body"))
+
+    content_panels = Page.content_panels + [FieldPanel("summary"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("information page")
+
+    def get_search_parts(self):
+        return [*super().get_search_parts(), self.summary, stream_text(self.body)]

@@ -27,8 +27,9 @@ HOME_PAGE_EN = {
     "立即登记": "Register now",
 }
 
+from home.seed_information import seed_information_pages  # noqa: E402  (privacy notice, accessibility statement)
 from home.seed_pages import seed_public_pages  # noqa: E402  (public pages, issue 3)
 
 # The home app's own part only: each app seeds its own content with its own command (the registration
 # app's `load_registration_content` adds /register/ and /status/ and links the home page to them).
-EXTRA_STEPS = [seed_public_pages]
+EXTRA_STEPS = [seed_public_pages, seed_information_pages]

@@ -18,6 +18,8 @@ PAGES = [
     "/posters/",
     "/posters/register-now-poster/",
     "/work-schedule/",
+    "/privacy/",
+    "/accessibility/",
     "/search/?q=参保",
 ]
 
