@@ -8,11 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.components import Component
 
 from forms_intake.rules.states import SubmissionStatus
-from forms_intake.services import coverage, statistics
+from forms_intake.services import coverage, deadlines, statistics
 from forms_intake.services.scope import (
     scoped_submissions,
     user_prefixes,
 )
+from portal import roles
 
 
 class DashboardPanel(Component):
@@ -27,8 +28,13 @@ class DashboardPanel(Component):
 
     def get_context_data(self, parent_context):
         prefixes = statistics.scope_prefixes(user_prefixes(self.request.user), "")
-        counts, oldest = statistics.state_counts(scoped_submissions(self.request.user), prefixes=prefixes)
+        scoped = scoped_submissions(self.request.user)
+        counts, oldest = statistics.state_counts(scoped, prefixes=prefixes)
         return {
+            # The receipt's promise: overdue items (more than 10 working days) per division, linked to the queue.
+            "overdue": deadlines.overdue_by_division(scoped, user_prefixes(self.request.user)),
+            "promised_days": deadlines.working_days.PROMISED_WORKING_DAYS,
+            "holiday_notice": deadlines.holiday_data_notice() if is_administrator(self.request.user) else "",
             "rows": [(value, label, counts.get(value, 0)) for value, label in SubmissionStatus.choices],
             "oldest": oldest,
             "oldest_days": (timezone.now() - oldest).days if oldest else None,
@@ -46,6 +52,11 @@ NO_DIVISION_MESSAGE = _(
     "You are not assigned to any division yet, so no registrations are shown and every count is zero. "
     "A provincial administrator assigns divisions under 参保登记 → Staff divisions."
 )
+
+
+def is_administrator(user):
+    """Superusers and provincial administrators: they are told when the holiday data runs out."""
+    return user.is_superuser or user.groups.filter(name=roles.PROVINCIAL_ADMIN).exists()
 
 
 def no_division_message(user):

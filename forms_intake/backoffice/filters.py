@@ -15,6 +15,7 @@ from forms_intake.rules.reference import is_valid_reference_number, normalize_re
 from forms_intake.rules.routing import UNASSIGNED_QUEUE
 from forms_intake.rules.states import SubmissionStatus
 from forms_intake.rules.validators import normalize_id_number
+from forms_intake.services import deadlines
 from forms_intake.services.flags import FLAG_FIELDS
 from forms_intake.services.scope import (
     user_divisions,
@@ -68,6 +69,10 @@ class SubmissionFilterSet(WagtailFilterSet):
     flag = django_filters.ChoiceFilter(label=_("suspect flags (疑点信息)"), method="filter_flag", choices=[
         ("any", _("any suspect flag")), *FLAG_CHOICES
     ])
+    overdue = django_filters.ChoiceFilter(
+        label=_("deadline"), method="filter_overdue",
+        choices=[("yes", _("overdue (more than 10 working days)"))],
+    )
 
     class Meta:
         model = Submission
@@ -77,6 +82,10 @@ class SubmissionFilterSet(WagtailFilterSet):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
             self.filters["division"].extra["choices"] = division_choices(request)
+
+    def filter_overdue(self, queryset, name, value):
+        # One range on created_at: working days waiting grow with age (services/deadlines.py).
+        return queryset.filter(deadlines.overdue_q()) if value == "yes" else queryset
 
     def filter_division(self, queryset, name, value):
         from forms_intake.rules.routing import scope_prefix

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.generic import IndexView
 
-from forms_intake.backoffice.columns import queue_name_subquery
+from forms_intake.backoffice.columns import WaitingColumn, queue_name_subquery
 from forms_intake.backoffice.dashboard import no_division_message
 from forms_intake.backoffice.display import choice_label, user_name
 from forms_intake.backoffice.exports import (
@@ -39,7 +40,7 @@ from forms_intake.models import Division, Submission
 from forms_intake.rules.reference import is_valid_reference_number
 from forms_intake.rules.routing import UNASSIGNED_QUEUE
 from forms_intake.rules.states import SubmissionStatus
-from forms_intake.services import transitions
+from forms_intake.services import deadlines, transitions
 from forms_intake.services.scope import (
     scoped_submissions,
     user_prefixes,
@@ -83,12 +84,21 @@ class SubmissionIndexView(IndexView):
             queue_name=queue_name_subquery()
         )
 
+    def get_filterset_kwargs(self):
+        """The queue opens on what is waiting (待受理, 受理中, 待校核), not on finished registrations."""
+        kwargs = super().get_filterset_kwargs()
+        if not self.request.GET:
+            data = QueryDict(mutable=True)
+            data.setlist("status", list(deadlines.WAITING_STATES))
+            kwargs["data"] = data
+        return kwargs
+
     def order_queryset(self, queryset):
         # The id breaks ties between equal timestamps, so that pages neither repeat nor skip rows.
-        queryset = super().order_queryset(queryset)
+        # Working days waiting only grow with age: their order is ORDER BY created_at (an index).
         ordering = self.ordering if isinstance(self.ordering, (list, tuple)) else [self.ordering]
-        last = ordering[-1] if ordering and ordering[-1] else ""
-        return queryset.order_by(*[o for o in ordering if o], "-pk" if last.startswith("-") else "pk")
+        ordering = [WaitingColumn.ORDERINGS.get(o, o) for o in ordering if o] or ["created_at"]
+        return queryset.order_by(*ordering, "-pk" if ordering[-1].startswith("-") else "pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

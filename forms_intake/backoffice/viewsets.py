@@ -11,7 +11,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn, UserColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from forms_intake.backoffice.assisted_entry import assisted_entry_view
-from forms_intake.backoffice.columns import ClaimCheckboxColumn, QueueColumn, StatusColumn
+from forms_intake.backoffice.columns import ClaimCheckboxColumn, QueueColumn, StatusColumn, WaitingColumn
 from forms_intake.backoffice.corrections import CorrectionView
 from forms_intake.backoffice.detail import RevealView, SubmissionInspectView, action_view, bulk_claim_view, print_view
 from forms_intake.backoffice.exports import EXPORT_FIELDS
@@ -58,6 +58,7 @@ class SubmissionViewSet(ModelViewSet):
         Column("channel", label=_("channel"), accessor="get_channel_display"),
         UserColumn("handler", label=_("经办人")),
         DateColumn("created_at", label=_("submitted at"), sort_key="created_at"),
+        WaitingColumn("waiting", label=_("working days waiting"), sort_key="waiting"),
     ]
     list_export = EXPORT_FIELDS
     export_filename = "registrations"
