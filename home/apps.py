@@ -14,3 +14,5 @@ class HomeConfig(AppConfig):
 
         # Publishing moves the content generation on: the page cache and the memo of page parts follow it.
         connect_signals()
+        # Admin hooks of the English translations' review (registered on import).
+        from home import translation_review  # noqa: F401
