@@ -16,6 +16,9 @@ from wagtail.search import index
 from home.blocks import BodyBlock, SchedulePhaseBlock
 from home.chrome import page_chrome
 from home.text import plain_text, stream_text
+
+# The work schedule's rows as tracked data (a snippet), imported so that Django finds the models here.
+from home.work_items import WorkItem, WorkItemEvidence, schedule_phases  # noqa: F401
 from portal.content_memo import ViewRestrictionsMixin, memo, site_key
 from portal.page_routing import PathRoutingMixin
 
@@ -300,13 +303,21 @@ class SchedulePage(ViewRestrictionsMixin, SearchTextMixin, Page):  # noqa: DJ008
     intro = RichTextField(blank=True, verbose_name=_("introduction"))
     phases = StreamField([("phase", SchedulePhaseBlock())], verbose_name=_("phases"))
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("phases")]
+    # The rows shown are the work items (home/work_items.py, edited under "Work schedule items" by the
+    # provincial office); `phases` keeps the seed's copy of the document for the page's search text.
+    content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["home.HomePage"]
     subpage_types = []
     max_count_per_parent = 1
 
     class Meta:
         verbose_name = _("work schedule")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        english = self.locale.language_code == "en"
+        context["schedule_phases"] = memo.get(request, ("work-schedule", english), lambda: schedule_phases(english))
+        return context
 
     def get_search_parts(self):
         return [*super().get_search_parts(), self.intro, stream_text(self.phases)]

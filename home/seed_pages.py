@@ -78,6 +78,7 @@ def seed_public_pages(command, home_page, zh, en):
     from faq.models import FaqPage
     from home import seed_content
     from home.models import HomePage, NoticeIndexPage, NoticePage, PosterIndexPage, PosterPage, SchedulePage
+    from home.work_items_seed import seed_work_items
     from portal.roles import ensure_roles
 
     home = HomePage.objects.get(pk=home_page.pk)
@@ -113,6 +114,8 @@ def seed_public_pages(command, home_page, zh, en):
         ensure_child(posters, PosterPage, poster["slug"], fields, zh, en, translations)
 
     section(SchedulePage, content.SCHEDULE_PAGE, phases=schedule_data)
+    # The page shows the work items (snippets, tracked by the provincial office), seeded from the same rows.
+    seed_work_items()
 
     home = HomePage.objects.get(pk=home_page.pk)  # other steps may have saved it meanwhile
     status_page = home.get_children().filter(slug="status").first()

@@ -11,9 +11,19 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from wagtail import hooks
+from wagtail.snippets.models import register_snippet
 
 from home import review, slugs
 from home.models import HomePage
+from home.work_items_admin import WorkItemViewSet
+
+# The campaign's work items (工作安排表) as tracked data, for provincial administrators.
+register_snippet(WorkItemViewSet)
+
+
+@hooks.register("insert_global_admin_css")
+def work_item_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("home/css/work_items_admin.css"))
 
 
 @hooks.register("before_delete_page")

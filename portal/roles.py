@@ -30,7 +30,12 @@ _CONTENT_MEDIA = [
 
 # Wagtail checks image and document permissions per collection, not on the group alone:
 # the communications roles get them on the root collection (every image and document).
-ROLE_COLLECTION_PERMISSIONS = {EDITOR: _CONTENT_MEDIA, APPROVER: _CONTENT_MEDIA}
+ROLE_COLLECTION_PERMISSIONS = {
+    EDITOR: _CONTENT_MEDIA,
+    APPROVER: _CONTENT_MEDIA,
+    # Evidence documents of the work items (uploaded and chosen in the work item's form).
+    PROVINCIAL_ADMIN: ["wagtaildocs.add_document", "wagtaildocs.choose_document"],
+}
 
 # Registrations (forms_intake): what each moderation role may do; the divisions
 # a user works in are StaffDivision rows (see forms_intake/scope.py).
@@ -81,6 +86,12 @@ ROLE_PERMISSIONS = {
         "forms_intake.add_subscription",
         "forms_intake.change_subscription",
         "forms_intake.change_delivery",
+        # The campaign's work items (home.WorkItem, issue 15): tracked by the provincial office only.
+        "home.view_workitem",
+        "home.add_workitem",
+        "home.change_workitem",
+        "wagtaildocs.add_document",
+        "wagtaildocs.choose_document",
     ],
 }
 

@@ -274,16 +274,16 @@ def test_factory_posters_appear_in_the_gallery_with_their_print_files(client, pu
     assert "<picture>" in page and poster.caption in page
 
 
-def test_factory_schedule_renders_each_phase_and_row(client, public_site, db):
+def test_factory_schedule_renders_the_work_items(client, public_site, db):
+    """A schedule page shows the work items (home.WorkItem, issue 15), whatever its old body holds."""
+    from home.work_items import WorkItem
     from tests.factories.pages import SchedulePageFactory
 
-    schedule = SchedulePageFactory(slug="test-schedule")  # beside the seeded one, under the Chinese home page
+    SchedulePageFactory(slug="test-schedule")  # beside the seeded one, under the Chinese home page
     response = client.get("/test-schedule/")
     assert response.status_code == 200
     main = _main(response.content.decode())
-    assert len(schedule.phases) == 3
-    for phase in schedule.phases:
-        assert phase.value["title"] in main
-        assert len(phase.value["rows"]) == 3
-        for row in phase.value["rows"]:
-            assert row["item"] in main and row["requirements"] in main and row["deadline"] in main
+    for phase in ("准备阶段", "实施阶段", "完善阶段"):
+        assert phase in main
+    for item in WorkItem.objects.all():
+        assert item.item in main and item.deadline in main
