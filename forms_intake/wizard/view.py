@@ -19,7 +19,6 @@ Departures from formtools' defaults, each for a known pitfall:
   step_is_valid).
 """
 
-
 from __future__ import annotations
 
 import hashlib
@@ -40,30 +39,27 @@ from django.utils.cache import add_never_cache_headers
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView
 
-from forms_intake.models import Submission
 from forms_intake.rules import annex2
-from forms_intake.rules.personal_data import format_phone
-from forms_intake.services import divisions
 from forms_intake.services.submissions import answers_from_steps, create_submission
 from forms_intake.steps.forms import STEP_FORMS, step_context
 from forms_intake.wizard import drafts
+from forms_intake.wizard.receipts import RECEIPT_SESSION_KEY, receipt_for, remember_receipt, session_expired
+from forms_intake.wizard.review import REVIEW_STEP, review_sections
 from forms_intake.wizard.storage import VALID_STEPS_KEY
 from portal import ratelimit
 from portal.views import too_many_requests
 
 logger = logging.getLogger(__name__)
 
-#: Session keys outside the wizard storage: the receipts this session may see.
-RECEIPT_SESSION_KEY = "registration_receipts"
 WIZARD_PREFIX = "registration"
-REVIEW_STEP = "review"
 #: Final submits per client (address) and window: generous for a family or a community office
 #: helping residents, tight for a script (portal/ratelimit.py).
 SUBMIT_LIMIT = 30
 SUBMIT_WINDOW_SECONDS = 60 * 60
 # Buttons that store the current step without validating it.
 REFRESH_BUTTON = "wizard_refresh"
-#: extra_data key of the hashes of answers known to be valid (see RegistrationWizard.step_is_valid).
+
+
 def _raw_value(wizard, step, field):
     """The stored, unvalidated value of a field: cheap and side-effect free, for conditions."""
     values = (wizard.storage.plain_step_data(step) or {}).get(f"{step}-{field}")
@@ -110,8 +106,6 @@ def _guidance(page, step):
 
 
 STEP_NAMES = [step.name for step in annex2.schema().steps]
-#: The review page's section heading of each step.
-SECTION_TITLES = {step.name: step.review_title or step.title for step in annex2.schema().steps if step.reviewed}
 
 
 class RegistrationWizard(NamedUrlSessionWizardView):
@@ -417,23 +411,7 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         return context
 
     def review_sections(self):
-        """Check-your-answers sections: (step, title, [(label, value)], change URL)."""
-        sections = []
-        for step in self.get_form_list():
-            if step == REVIEW_STEP:
-                continue
-            data = self.cleaned_for(step)
-            rows = answer_rows(step, data or {})
-            sections.append(
-                {
-                    "step": step,
-                    "title": SECTION_TITLES.get(step, step),
-                    "rows": rows,
-                    "complete": data is not None,
-                    "change_url": self.get_step_url(step, f"from={REVIEW_STEP}"),
-                }
-            )
-        return sections
+        return review_sections(self)
 
 
 def _need_value(wizard, need):
@@ -443,74 +421,6 @@ def _need_value(wizard, need):
     return None if data is None else data.get(need.field)
 
 
-def display_value(spec, value):
-    """An answer as the review page shows it: choice labels, division paths, spaced phone numbers."""
-    if spec.kind == "choice":
-        return spec.choice_label(value)
-    if spec.kind == "division":
-        return divisions.display_path(value)
-    if spec.kind == "phone":
-        return format_phone(value)
-    return value
-
-
-def answer_rows(step, data):
-    """Labelled answers of one step for the review page (values are escaped by the template)."""
-    rows = []
-    for spec in annex2.schema().step_fields(step):
-        value = data.get(spec.name)
-        if not spec.show_blank and not value:
-            continue
-        rows.append((spec.form_label, display_value(spec, value)))
-    return rows
-
-
-def remember_receipt(request, submission):
-    """Let this session (only) see the receipt and printable form of `submission`."""
-    receipts = [pk for pk in (request.session.get(RECEIPT_SESSION_KEY) or []) if pk != submission.pk]
-    request.session[RECEIPT_SESSION_KEY] = (receipts + [submission.pk])[-5:]
-
-
-def receipt_for(request):
-    """The latest submission this session made, or None.
-
-    Its divisions come with their parents (the printable form names every level) from the
-    in-process division index rather than from a join of the division table four levels deep
-    for each of the four addresses, whose SQL alone took longer to build than the page.
-    """
-    receipts = request.session.get(RECEIPT_SESSION_KEY) or []
-    if not receipts:
-        return None
-    submission = Submission.objects.filter(pk=receipts[-1]).select_related("handler", "reviewer").first()
-    if submission is not None:
-        for field in (spec.name for spec in annex2.schema().divisions):
-            division = _division_with_parents(getattr(submission, f"{field}_id"))
-            if division is not None:
-                setattr(submission, field, division)
-    return submission
-
-
-def _division_with_parents(code):
-    """The division `code` with its chain of parents, as select_related would give it; None if unknown."""
-    division = divisions.get(code) if code else None
-    current = division
-    while current is not None and current.parent_id:
-        parent = divisions.get(current.parent_id)
-        if parent is None:
-            return None  # not in the index: let the foreign keys load it
-        current.parent = parent
-        current = parent
-    return division
-
-
-def session_expired(request, page, kept_url=None):
-    """The clear 'your session expired' page with a way to start again (never a 500).
-
-    ``kept_url``: the new draft holding what was typed on the last page, when it could be kept.
-    """
-    response = TemplateResponse(request, "forms_intake/session_expired.html", {"page": page, "kept_url": kept_url})
-    add_never_cache_headers(response)
-    return response
-
+__all__ = ["RECEIPT_SESSION_KEY", "receipt_for", "registration_wizard", "session_expired"]
 
 registration_wizard = RegistrationWizard.as_view(url_name="registration")
