@@ -1,6 +1,7 @@
 """Template helpers of the registration forms: the error summary and field kinds."""
 
 from django import forms, template
+from django.utils.translation import gettext
 
 from forms_intake.rules.personal_data import format_phone
 
@@ -21,9 +22,14 @@ def error_summary(form):
     if not form.is_bound or not form.errors:
         return []
     items = [("", "", message) for message in form.non_field_errors()]
+    # A field of a group (户口所在地, 常住所在地…) is named with its group: "县（市、区）" alone says not which.
+    legends = {name: legend for legend, names in getattr(form, "groups", ()) if legend for name in names}
     for bound_field in form:
+        label = bound_field.label
+        if bound_field.name in legends:
+            label = gettext("%(group)s, %(field)s") % {"group": legends[bound_field.name], "field": label}
         for message in bound_field.errors:
-            items.append((field_anchor(bound_field), bound_field.label, message))
+            items.append((field_anchor(bound_field), label, message))
     return items
 
 
