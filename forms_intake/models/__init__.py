@@ -15,7 +15,9 @@ from forms_intake.models.api import (
     SocialSecurityCard,
     Subscription,
 )
+from forms_intake.models.corrections import CorrectionRequest
 from forms_intake.models.exports import ExportAudit
+from forms_intake.models.notifications import Notification
 from forms_intake.models.outreach import (
     CoverageCount,
     DataImport,
@@ -35,6 +37,8 @@ from forms_intake.models.registration import (
     SubmissionLogEntry,
     SubmissionTally,
 )
+from forms_intake.models.spot_checks import SpotCheck, SpotCheckItem
+from forms_intake.models.verification import SavedDraft, VerificationCode
 
 __all__ = [
     "ApiCallLog",
@@ -44,8 +48,10 @@ __all__ = [
     "OutboxEvent",
     "SocialSecurityCard",
     "Subscription",
+    "CorrectionRequest",
     "CoverageCount",
     "ExportAudit",
+    "Notification",
     "DataImport",
     "Employer",
     "InsuredPerson",
@@ -62,6 +68,10 @@ __all__ = [
     "SubmissionEvent",
     "SubmissionLogEntry",
     "SubmissionTally",
+    "SavedDraft",
+    "SpotCheck",
+    "SpotCheckItem",
+    "VerificationCode",
 ]
 
 # Django finds an app's page types through its models module too; they live with the pages they serve.

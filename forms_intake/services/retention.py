@@ -39,6 +39,7 @@ from django.utils import timezone
 from forms_intake.models import Submission, SubmissionEvent, SubmissionLogEntry
 from forms_intake.rules import annex2
 from forms_intake.rules.states import SubmissionStatus
+from forms_intake.services import verification
 from portal.jobs import files as job_files
 
 #: Default policy when settings.RETENTION_DAYS is not set (days since the last change).
@@ -182,4 +183,6 @@ def run(now=None, dry_run=False) -> dict[str, int]:
     counts["export_files_deleted"] = purge_export_files(now)
     counts["login_records_deleted"] = purge_login_records(now)
     counts["stale_session_index_rows_deleted"] = purge_sessions(now)
+    # One-time SMS codes past their expiry and their hour of send limits (keyed hashes only).
+    counts["verification_codes_deleted"] = verification.purge_expired(now)
     return counts

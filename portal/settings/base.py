@@ -365,3 +365,15 @@ SMS_TENCENT_ENDPOINT = os.environ.get("SMS_TENCENT_ENDPOINT", "https://sms.tence
 SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
 SMS_TEMPLATES = json.loads(os.environ.get("SMS_TEMPLATES") or "{}")
 SMS_TIMEOUT_SECONDS = float(os.environ.get("SMS_TIMEOUT_SECONDS", "5"))
+# Notifications to residents (forms_intake/services/notifications.py): a failed send is retried after
+# NOTIFICATION_RETRY_SECONDS × 2^(attempt−1), at most NOTIFICATION_MAX_ATTEMPTS times in all.
+NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "5"))
+NOTIFICATION_RETRY_SECONDS = int(os.environ.get("NOTIFICATION_RETRY_SECONDS", "60"))
+
+# One-time SMS codes (forms_intake/services/verification.py): the key of their keyed hashes (codes,
+# phones, subjects; LOOKUP_HASH_KEY when empty) and how many codes one phone or one draft gets per hour.
+VERIFICATION_HASH_KEY = os.environ.get("VERIFICATION_HASH_KEY", "")
+VERIFICATION_MAX_SENDS = int(os.environ.get("VERIFICATION_MAX_SENDS", "5"))
+# The wizard asks for a code sent to the 联系电话 before the final submit. Switch it off
+# (WIZARD_PHONE_VERIFICATION=0) on counters where staff verify the phone in person.
+WIZARD_PHONE_VERIFICATION = os.environ.get("WIZARD_PHONE_VERIFICATION", "1") == "1"

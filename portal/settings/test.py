@@ -35,3 +35,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 if REDIS_URL:
     CACHES["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"
 SMS_BACKEND = "portal.sms.backends.locmem.SmsBackend"
+# Browser journeys and most wizard tests submit without a code; tests of the code page switch it on
+# (tests/forms_intake/test_wizard_phone_verification.py, tests/e2e/test_phone_verification.py).
+WIZARD_PHONE_VERIFICATION = False
