@@ -15,12 +15,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.admin import messages
 from wagtail.admin.panels import FieldPanel
-from wagtail.admin.views.generic import CreateView
+from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import Button
 
 from forms_intake.models import ApiClient, Delivery, Subscription
 from forms_intake.services import deliveries
@@ -63,6 +65,29 @@ class ApiClientCreateView(CreateView):
                             self.get_success_url(), _("API token"))
 
 
+def _rotate_url(client_pk):
+    return reverse(api_client_viewset.get_url_name("rotate"), args=[client_pk])
+
+
+class ApiClientEditView(EditView):
+    """The client's settings, with "Rotate token" among the header's actions."""
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        if self.request.user.has_perm(MANAGE):
+            buttons.append(Button(_("Rotate token"), url=_rotate_url(self.object.pk), icon_name="key", priority=5))
+        return buttons
+
+
+class ApiClientIndexView(IndexView):
+    def get_list_more_buttons(self, instance):
+        buttons = list(super().get_list_more_buttons(instance))
+        if self.request.user.has_perm(MANAGE):
+            buttons.append(Button(_("Rotate token"), url=_rotate_url(instance.pk), icon_name="key", priority=15))
+        return buttons
+
+
 class ApiClientViewSet(ModelViewSet):
     """API clients of the business systems (one per external system)."""
 
@@ -76,6 +101,8 @@ class ApiClientViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = False
     add_view_class = ApiClientCreateView
+    edit_view_class = ApiClientEditView
+    index_view_class = ApiClientIndexView
     list_display = ["name", "token_hint", "can_read_feed", "can_see_personal_data", "can_report_results", "revoked"]
     list_filter = ["revoked"]
     search_fields = ["name"]
@@ -116,12 +143,19 @@ class SubscriptionViewSet(ModelViewSet):
     panels = [FieldPanel("client"), FieldPanel("url"), FieldPanel("active")]
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def rotate_token(request, pk):
-    """A new token for the client; the old one works for the chosen grace period (or stops at once)."""
+    """A new token for the client; the old one works for the chosen grace period (or stops at once).
+
+    GET asks first (which grace period, and what happens to the business system meanwhile)."""
     if not request.user.has_perm(MANAGE):
         raise PermissionDenied
     client = get_object_or_404(ApiClient, pk=pk)
+    if request.method == "GET":
+        return TemplateResponse(request, "forms_intake/api/rotate_confirm.html", {
+            "header_title": _("Rotate the token of %(name)s") % {"name": client.name},
+            "client": client, "back_url": reverse(api_client_viewset.get_url_name("edit"), args=[client.pk]),
+        })
     grace = GRACE_CHOICES.get(request.POST.get("grace", "0"))
     token = client.set_new_token(grace=grace)
     client.save(update_fields=["token_hash", "token_hint", "previous_token_hash", "previous_token_expires_at"])

@@ -91,3 +91,27 @@ def test_card_batches_by_township_are_scoped_printed_masked_and_marked_collected
     card.refresh_from_db()
     assert card.collected_at is not None
     assert SubmissionEvent.objects.filter(submission=mine, action="card_collected").count() == 1
+
+
+def test_the_client_page_offers_rotation_which_asks_for_the_grace_period_first(client, admin_user):
+    row, old = make_client()
+    client.force_login(admin_user)
+    rotate = f"/admin/registrations/api-clients/{row.pk}/rotate/"
+    assert rotate in client.get(f"/admin/registrations/api-clients/edit/{row.pk}/").content.decode()
+    assert rotate in client.get("/admin/registrations/api-clients/").content.decode()
+    page = client.get(rotate)
+    assert page.status_code == 200 and 'name="grace" value="7d"' in page.content.decode()
+    # Asking rotates nothing.
+    register()
+    assert client.get("/api/v1/submissions/feed", **auth(old)).status_code == 200
+    # A planned rotation: the old token keeps working during its grace period.
+    response = client.post(rotate, {"grace": "7d"})
+    new = re.search(rb"data-secret-once[^>]*>([^<]+)<", response.content).group(1).decode()
+    assert client.get("/api/v1/submissions/feed", **auth(old)).status_code == 200
+    assert client.get("/api/v1/submissions/feed", **auth(new)).status_code == 200
+
+
+def test_handlers_get_no_rotation_page(client, admin_user):
+    row, _old = make_client()
+    client.force_login(make_staff("handler", role=roles.HANDLER, divisions=(TOWN_A,)))
+    assert client.get(f"/admin/registrations/api-clients/{row.pk}/rotate/").status_code in (302, 403)
