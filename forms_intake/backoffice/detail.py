@@ -18,7 +18,7 @@ from forms_intake.backoffice.policy import REVEAL, ScopedObjectMixin
 from forms_intake.models import Submission
 from forms_intake.rules import annex2
 from forms_intake.rules.states import SubmissionStatus
-from forms_intake.services import audit, transitions
+from forms_intake.services import audit, notifications, transitions
 from forms_intake.services.scope import (
     get_scoped_submission_or_404,
     scoped_submissions,
@@ -143,6 +143,8 @@ class SubmissionInspectView(ScopedObjectMixin, InspectView):
             flags=[label for name, label in FLAG_CHOICES if getattr(submission, name)],
             # 已参保: the insurance found by the comparison job (issue 12), for staff who may see this submission.
             insurance=list(submission.insurance_matches.all()) if submission.flag_already_insured else [],
+            # The text messages to the resident (issue 14): sent, waiting or failed, the number masked.
+            notifications=notifications.for_staff(submission),
         )
         return context
 

@@ -14,3 +14,12 @@ class SubmissionStatus(models.TextChoices):
     RETURNED = "returned", _("退回补正")
     REJECTED = "rejected", _("不予登记")
     CARD_ISSUED = "card_issued", _("已发卡")
+
+
+class RejectionReason(models.TextChoices):
+    """Why a submission is not registered (不予登记原因); shown to the resident in the status lookup and the SMS."""
+
+    DUPLICATE = "duplicate", _("Duplicate registration")
+    ALREADY_INSURED = "already_insured", _("Already insured")
+    INVALID = "invalid", _("Invalid information")
+    OTHER = "other", _("Other")

@@ -47,23 +47,15 @@ from django.utils.translation import gettext_lazy as _
 from forms_intake.models import Submission, SubmissionEvent
 from forms_intake.rules import annex2
 from forms_intake.rules.routing import scope_prefix
+from forms_intake.rules.states import RejectionReason
 from forms_intake.rules.states import SubmissionStatus as S
 from forms_intake.rules.validators import parse_resident_id
-from forms_intake.services import audit, flags, outbox
+from forms_intake.services import audit, flags, notifications, outbox
 from forms_intake.services.scope import in_scope
 
 CLAIM = "forms_intake.claim_submission"
 REVIEW = "forms_intake.review_submission"
 REROUTE = "forms_intake.reroute_submission"
-
-
-class RejectionReason(models.TextChoices):
-    """Why a submission is not registered (不予登记原因)."""
-
-    DUPLICATE = "duplicate", _("Duplicate registration")
-    ALREADY_INSURED = "already_insured", _("Already insured")
-    INVALID = "invalid", _("Invalid information")
-    OTHER = "other", _("Other")
 
 
 class TransitionError(Exception):
@@ -234,7 +226,9 @@ def perform(submission, name, user, *, note="", reason=""):
         event_note = note
         if name == "reject":
             event_note = f"{RejectionReason(reason).label}: {note}" if note else str(RejectionReason(reason).label)
-        audit.record(submission, name, user, from_status=from_status, to_status=transition.target, note=event_note)
+        event = audit.record(submission, name, user, from_status=from_status, to_status=transition.target,
+                             note=event_note)
+        notifications.queue(submission, name, event)  # sent by a worker after the commit
         outbox.record_change(submission, name, from_status=from_status, to_status=transition.target)
     return submission
 
@@ -268,7 +262,9 @@ def issue_card_by_system(submission, note=""):
         if changed != 1:
             raise Conflict(_("A card can be recorded only for a registered submission."))
         submission.status = S.CARD_ISSUED
-        audit.record(submission, "issue_card", None, from_status=S.REGISTERED, to_status=S.CARD_ISSUED, note=note)
+        event = audit.record(submission, "issue_card", None, from_status=S.REGISTERED, to_status=S.CARD_ISSUED,
+                             note=note)
+        notifications.queue(submission, "issue_card", event)
         outbox.record_change(submission, "issue_card", from_status=S.REGISTERED, to_status=S.CARD_ISSUED)
     return submission
 
