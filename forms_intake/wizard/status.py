@@ -8,11 +8,14 @@ number exists. Attempts are limited per client and per ID number.
 from __future__ import annotations
 
 import hmac
+import json
 
+from django.core.exceptions import ImproperlyConfigured
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 
 from forms_intake.models import EnrolmentResult, SocialSecurityCard, Submission
+from forms_intake.rules import crypto
 from forms_intake.rules.personal_data import id_hash
 from forms_intake.rules.reference import is_valid_reference_number, normalize_reference_number
 from forms_intake.rules.states import SubmissionStatus
@@ -26,6 +29,25 @@ from portal.views import too_many_requests
 CLIENT_LIMIT = 20
 ID_LIMIT = 10
 WINDOW_SECONDS = 15 * 60
+#: Session key of what was typed when the lookup was rate-limited (encrypted; the form shows it again).
+KEPT_KEY = "status_lookup_kept"
+
+
+def too_many_lookups(request):
+    """The 429 page, keeping the typed reference and ID number for the next visit: in the session,
+    encrypted (it is personal data), never in the URL; the page promises nothing typed is lost."""
+    typed = {name: request.POST.get(name, "")[:40] for name in ("reference", "id_number")}
+    request.session[KEPT_KEY] = crypto.encrypt(json.dumps(typed))
+    return too_many_requests(request, retry_after=WINDOW_SECONDS)
+
+
+def kept_lookup(request):
+    """What was typed before the 429 (and forgotten once shown), or None."""
+    token = request.session.pop(KEPT_KEY, None) if hasattr(request, "session") else None
+    try:
+        return json.loads(crypto.decrypt(token)) if token else None
+    except (ValueError, TypeError, ImproperlyConfigured):  # keys rotated away: nothing to show
+        return None
 
 
 def lookup_status(reference, id_number):
@@ -76,11 +98,11 @@ def status_lookup_view(request, page):
     if request.method == "POST":
         form = StatusLookupForm(request.POST)
         if not ratelimit.hit("status-lookup", ratelimit.client_key(request), CLIENT_LIMIT, WINDOW_SECONDS):
-            return too_many_requests(request, retry_after=WINDOW_SECONDS)
+            return too_many_lookups(request)
         if form.is_valid():
             id_number = normalize_id_number(form.cleaned_data["id_number"])
             if not ratelimit.hit("status-lookup-id", ratelimit.value_key(id_number), ID_LIMIT, WINDOW_SECONDS):
-                return too_many_requests(request, retry_after=WINDOW_SECONDS)
+                return too_many_lookups(request)
             submission = lookup_status(form.cleaned_data["reference"], id_number)
             if submission is None:
                 not_found = True
@@ -92,7 +114,7 @@ def status_lookup_view(request, page):
                     **results_of(submission),
                 }
     else:
-        form = StatusLookupForm()
+        form = StatusLookupForm(initial=kept_lookup(request))
     response = TemplateResponse(
         request,
         "forms_intake/status_lookup_page.html",
