@@ -7,11 +7,16 @@ Exact lookups and duplicate detection use an HMAC-SHA256 of the normalised
 value, so the database never needs the plaintext to find a row.
 """
 
+import base64
 import hashlib
 import hmac
+import os
+import struct
+import time
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -34,6 +39,39 @@ def encrypt(value):
     if value in (None, ""):
         return value
     return get_fernet().encrypt(str(value).encode()).decode()
+
+
+@lru_cache(maxsize=4)
+def _primary_key_parts(key):
+    raw = base64.urlsafe_b64decode(key.encode() if isinstance(key, str) else key)
+    return raw[:16], algorithms.AES(raw[16:])  # Fernet: signing key, then encryption key
+
+
+def encrypt_many(values):
+    """``[encrypt(v) for v in values]``, faster: the same Fernet tokens, built in one pass.
+
+    For bulk writes (imports). Each token follows the Fernet specification with the newest key (version
+    0x80, timestamp, a fresh random IV, AES-128-CBC with PKCS7 padding, HMAC-SHA256), so `decrypt` and
+    key rotation treat them like any other; only the per-call overhead of `Fernet.encrypt` is saved.
+    """
+    values = list(values)
+    keys = tuple(settings.FIELD_ENCRYPTION_KEYS)
+    get_fernet()  # the same error as encrypt() when no key is configured
+    signing_key, aes = _primary_key_parts(keys[0])
+    header = b"\x80" + struct.pack(">Q", int(time.time()))
+    ivs = os.urandom(16 * len(values))
+    tokens = []
+    for n, value in enumerate(values):
+        if value in (None, ""):
+            tokens.append(value)
+            continue
+        data = str(value).encode()
+        pad = 16 - len(data) % 16
+        iv = ivs[16 * n : 16 * n + 16]
+        encryptor = Cipher(aes, modes.CBC(iv)).encryptor()
+        body = header + iv + encryptor.update(data + bytes((pad,)) * pad) + encryptor.finalize()
+        tokens.append(base64.urlsafe_b64encode(body + hmac.digest(signing_key, body, "sha256")).decode())
+    return tokens
 
 
 def decrypt(token):
@@ -61,7 +99,7 @@ def lookup_hash(value):
     key = settings.LOOKUP_HASH_KEY
     if not key:
         raise ImproperlyConfigured("LOOKUP_HASH_KEY is empty.")
-    return hmac.new(key.encode(), str(value).encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key.encode(), str(value).encode(), hashlib.sha256).hex()
 
 
 class EncryptedTextField(models.TextField):

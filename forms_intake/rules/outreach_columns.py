@@ -4,8 +4,8 @@ Declared once: the import (services/imports.py), the error report and docs/outre
 ``SPECS``. Columns are matched by header name, Chinese or English, ignoring case, spaces, underscores
 and full-width forms; their order does not matter and unknown columns are ignored. Each row is checked
 with the wizard's own rules (``parse_resident_id``, ``validate_person_name``, ``validate_employer_code``,
-``normalize_phone``); a failed check yields a *reason code*, never the value, so that error reports and
-logs carry no personal data.
+``normalize_phone``, with the fast paths of rules/outreach_checks.py for common well-formed values); a failed
+check yields a *reason code*, never the value, so that error reports and logs carry no personal data.
 
 Pure: no database, no file access.
 """
@@ -16,24 +16,13 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from forms_intake.rules.employer_codes import validate_employer_code
+from forms_intake.rules import outreach_checks as checks
 from forms_intake.rules.text import to_text
-from forms_intake.rules.validators import (
-    PROVINCE_CODES,
-    normalize_id_number,
-    normalize_phone,
-    parse_resident_id,
-    validate_person_name,
-)
+from forms_intake.rules.validators import normalize_id_number
 
 INSURED, POPULATION, EMPLOYER = "insured", "population", "employer"
-
-#: Division codes: county (6), township (9) or village / community (12) digits.
-DIVISION_LENGTHS = (6, 9, 12)
-TEXT_MAX_LENGTH = 200
 
 # Labels and codes of models/outreach.py choices, repeated here so that rules stay free of models;
 # tests/forms_intake/outreach/test_imports_columns.py checks that both agree.
@@ -65,9 +54,6 @@ REASONS = {
     "too_long": _("Longer than 200 characters."),
     "division_missing": _("Neither the hukou nor the residence division code is given."),
 }
-
-_ID_FORMAT_CODES = {"obsolete_15_digit", "invalid_length", "invalid_characters", "invalid_province"}
-_ID_DATE_CODES = {"invalid_birth_date", "birth_date_too_early", "birth_date_in_future"}
 
 
 @dataclass(frozen=True)
@@ -231,65 +217,24 @@ def column_label(kind: str, key: str) -> str:
     return key
 
 
-def _choice(value: str, table: dict[str, str]) -> str | None:
-    folded = value.casefold()
-    for code, label in table.items():
-        if folded in (code, label.casefold()):
-            return code
-    return None
-
-
-def _division(value: str) -> str | None:
-    if value.isascii() and value.isdigit() and len(value) in DIVISION_LENGTHS and value[:2] in PROVINCE_CODES:
-        return value
-    return None
-
-
-def check_id_number(value: str, today: date):
-    """(ResidentId or None, reason or None) for an ID number, with the wizard's rules."""
-    try:
-        return parse_resident_id(value, today=today), None
-    except ValidationError as exc:
-        if exc.code == "invalid_checksum":
-            return None, "id_checksum"
-        if exc.code in _ID_DATE_CODES:
-            return None, "id_birth_date"
-        return None, "id_format"
-
-
-def _check_value(check: str, value: str, today: date):
-    """(clean value, reason or None) for one non-empty cell."""
-    if check == "id_number":
-        return check_id_number(value, today)
-    if check == "name":
-        try:
-            return validate_person_name(value), None
-        except ValidationError:
-            return None, "name_invalid"
-    if check == "division":
-        code = _division(value)
-        return code, None if code else "division_invalid"
-    if check == "insurance_type":
-        code = _choice(value, INSURANCE_TYPES)
-        return code, None if code else "insurance_type_unknown"
-    if check == "insured_status":
-        code = _choice(value, INSURED_STATUSES)
-        return code, None if code else "status_unknown"
-    if check == "life_event":
-        code = _choice(value, LIFE_EVENTS)
-        return code, None if code else "life_event_unknown"
-    if check == "employer_code":
-        try:
-            return validate_employer_code(value), None
-        except ValidationError:
-            return None, "employer_code_invalid"
-    if check == "phone":
-        try:
-            return normalize_phone(value), None
-        except ValidationError:
-            return None, "phone_invalid"
-    # text, text_required
-    return (value, None) if len(value) <= TEXT_MAX_LENGTH else (None, "too_long")
+_CHECKS = {
+    "id_number": checks.check_id_number,
+    "name": checks.check_name,
+    "division": checks.check_division,
+    "insurance_type": checks.choice_check(INSURANCE_TYPES, "insurance_type_unknown"),
+    "insured_status": checks.choice_check(INSURED_STATUSES, "status_unknown"),
+    "life_event": checks.choice_check(LIFE_EVENTS, "life_event_unknown"),
+    "employer_code": checks.check_employer_code,
+    "phone": checks.check_phone,
+    "text": checks.check_text,
+    "text_required": checks.check_text,
+}
+#: Per kind: (key, check function, required, is the ID number) in column order.
+_ROW_PLANS = {
+    kind: tuple((c.key, _CHECKS[c.check], c.required, c.check == "id_number") for c in columns)
+    for kind, columns in SPECS.items()
+}
+check_id_number = checks.check_id_number
 
 
 def check_row(kind: str, cells: dict[str, str], today: date):
@@ -300,20 +245,21 @@ def check_row(kind: str, cells: dict[str, str], today: date):
     """
     clean: dict = {}
     errors: list[tuple[str, str]] = []
-    for column in SPECS[kind]:
-        value = to_text(cells.get(column.key, "")).strip()
-        if column.check == "id_number":
+    for key, check, required, is_id in _ROW_PLANS[kind]:
+        value = cells.get(key, "")
+        value = (value if type(value) is str else to_text(value)).strip()
+        if is_id:
             value = normalize_id_number(value)
             clean["id_number_raw"] = value
         if not value:
-            clean[column.key] = ""
-            if column.required:
-                errors.append((column.key, "required"))
+            clean[key] = ""
+            if required:
+                errors.append((key, "required"))
             continue
-        result, reason = _check_value(column.check, value, today)
-        clean[column.key] = result
+        result, reason = check(value, today)
+        clean[key] = result
         if reason:
-            errors.append((column.key, reason))
+            errors.append((key, reason))
     if kind == POPULATION and not errors and not (clean["hukou_division"] or clean["residence_division"]):
         errors.append(("hukou_division", "division_missing"))
     return clean, errors

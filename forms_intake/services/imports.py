@@ -43,7 +43,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from forms_intake.models import DataImport, Employer, InsuredPerson, PopulationRecord, SuspectRecord
 from forms_intake.rules import outreach_columns as spec
-from forms_intake.rules.crypto import EncryptedTextField, lookup_hash
+from forms_intake.rules.crypto import EncryptedTextField, encrypt_many, lookup_hash
 from forms_intake.rules.personal_data import id_hash
 from forms_intake.services import suspects
 from portal.jobs import files
@@ -270,15 +270,17 @@ class Sink:
         self.rows = []
 
     def _copy(self):
-        field = EncryptedTextField()
+        rows = self.rows
+        if self.encrypted:
+            # One pass of Fernet per encrypted column of the batch (crypto.encrypt_many), not one call per value.
+            columns = [list(column) for column in zip(*rows, strict=True)]
+            for index in self.encrypted:
+                columns[index] = encrypt_many(columns[index])
+            rows = zip(*columns, strict=True)
         table = connection.ops.quote_name(self.model._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(column) for column in self.columns)
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for row in self.rows:
-                if self.encrypted:
-                    row = list(row)
-                    for index in self.encrypted:
-                        row[index] = field.get_prep_value(row[index])
+        names = ", ".join(connection.ops.quote_name(column) for column in self.columns)
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
                 copy.write_row(row)
 
 
