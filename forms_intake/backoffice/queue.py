@@ -33,6 +33,7 @@ from forms_intake.backoffice.filters import (
     search_submissions,
 )
 from forms_intake.backoffice.jobs import export_job_response
+from forms_intake.backoffice.next_item import remember_listing
 from forms_intake.backoffice.pagination import DeferredJoinPaginator
 from forms_intake.backoffice.policy import EXPORT_UNMASKED
 from forms_intake.backoffice.search import SEARCH_PARAM, remember, stored_search
@@ -109,6 +110,8 @@ class SubmissionIndexView(IndexView):
 
     #: The listing's name in the export audit.
     audit_listing = "registrations"
+    #: The listing's name in next_item.LISTINGS.
+    listing_name = "index"
     #: Whether the listing is the whole scope, so that the tally may count it (not in "my items").
     count_from_tally = True
 
@@ -242,6 +245,8 @@ class SubmissionIndexView(IndexView):
             # Straight to the spreadsheet: the listing's context (table, pagination, and an item
             # count that evaluates the whole unpaginated queryset) would hold every row in memory.
             return self.as_spreadsheet(self.get_queryset(), request.GET.get("export"))
+        # The list the clerk works from: after an action on an item, its next item (next_item.py).
+        remember_listing(request, self.listing_name)
         return super().get(request, *args, **kwargs)
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
@@ -255,6 +260,7 @@ class MyItemsIndexView(SubmissionIndexView):
     page_title = _("My items")
     count_from_tally = False
     audit_listing = "mine"
+    listing_name = "mine"
 
     def get_base_queryset(self):
         return super().get_base_queryset().filter(handler=self.request.user, status=SubmissionStatus.CLAIMED)

@@ -13,8 +13,9 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from forms_intake.backoffice.assisted_entry import assisted_entry_view
 from forms_intake.backoffice.columns import ClaimCheckboxColumn, QueueColumn, StatusColumn, WaitingColumn
 from forms_intake.backoffice.corrections import CorrectionView
-from forms_intake.backoffice.detail import RevealView, SubmissionInspectView, action_view, bulk_claim_view, print_view
+from forms_intake.backoffice.detail import RevealView, SubmissionInspectView, bulk_claim_view, print_view
 from forms_intake.backoffice.exports import EXPORT_FIELDS
+from forms_intake.backoffice.next_item import action_view
 from forms_intake.backoffice.policy import NoDeleteView, ScopedHistoryView, ScopedUsageView, scope_guard
 from forms_intake.backoffice.queue import MyItemsIndexView, SubmissionIndexView
 from forms_intake.backoffice.reroute import RerouteView

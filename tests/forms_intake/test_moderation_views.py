@@ -124,11 +124,12 @@ def test_return_message_and_rejection_reason_are_required(client, world):
     submission = world["submission"]
     client.force_login(world["handler"])
     _act(client, submission, "claim")
-    _act(client, submission, "return", note="")
+    # confirmed: past the confirmation page (test_clerk_next.py)
+    _act(client, submission, "return", note="", confirmed="yes")
     assert Submission.objects.get(pk=submission.pk).status == S.CLAIMED
-    _act(client, submission, "reject", reason="other", note="")
+    _act(client, submission, "reject", reason="other", note="", confirmed="yes")
     assert Submission.objects.get(pk=submission.pk).status == S.CLAIMED
-    _act(client, submission, "reject", reason="duplicate")
+    _act(client, submission, "reject", reason="duplicate", confirmed="yes")
     assert Submission.objects.get(pk=submission.pk).status == S.REJECTED
 
 
