@@ -88,7 +88,9 @@ class Field:
     Print: ``print_row`` (a key of ``PRINT_ROWS``), ``print_as``: "cell" (its own heading and box),
     "boxes" (its own heading, every choice with ☑/☐),
     "line" (a new line "label：value" in the box before it), "line_after" (a new line "value label"),
-    "after" (on the same line, "value label"), with ``print_label`` where the paper's wording differs.
+    "after" (on the same line, "value label"), "in_group" (printed on a line of ``print_groups``), with
+    ``print_label`` where the paper's wording differs. ``print_groups``: the paper's numbered lines of boxes
+    for one choice (see ``PrintGroup``).
     """
 
     name: str
@@ -116,6 +118,7 @@ class Field:
     print_row: str = ""
     print_as: str = "cell"
     print_label: Any = None
+    print_groups: tuple = ()
 
     @property
     def form_label(self):
@@ -132,6 +135,20 @@ class Field:
     def choice_label(self, value):
         """The label of a choice value (the value itself if unknown)."""
         return dict(self.choices.choices).get(value, value) if self.choices else value
+
+
+@dataclass(frozen=True)
+class PrintGroup:
+    """One numbered line of boxes of a choice on the paper form ("1、已就业 省内□ 省外□ 工作单位名称：…").
+
+    ``choices``: (value, printed wording, or None for the choice's label); ``box_after``: the box follows
+    the wording (省内□) instead of preceding it (□学龄前); ``fields``: fields printed at the end of the line.
+    """
+
+    heading: Any
+    choices: tuple
+    box_after: bool = False
+    fields: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -223,6 +240,14 @@ PRINT_ROWS = (
     ("unit", ()),
     ("staff", ("handler", "reviewer")),
 )
+#: 就业状态 as the paper prints it: two numbered lines, the employer's name on the first.
+EMPLOYMENT_PRINT_GROUPS = (
+    PrintGroup(_("1、已就业"), ((EmploymentStatus.EMPLOYED_IN_PROVINCE, _("省内")),
+                              (EmploymentStatus.EMPLOYED_OUT_OF_PROVINCE, _("省外"))),
+               box_after=True, fields=("employer_name",)),
+    PrintGroup(_("2、无单位"), ((EmploymentStatus.PRESCHOOL, None), (EmploymentStatus.STUDENT, None),
+                              (EmploymentStatus.UNEMPLOYED, None), (EmploymentStatus.FREELANCER, None))),
+)
 #: The signature boxes (the electronic declaration or the staff member's name stands in for them).
 SIGNATURES = {
     "self": _("本人签名"),
@@ -239,7 +264,7 @@ FIELDS = (
     Field("filing_for", _("Who are you registering?"), "person", step="filer", kind="choice", choices=FilingFor,
           stored=False, exported=False),
     Field("name", _("姓名"), "person", step="identity", kind="name", personal=True, staff_correctable=True,
-          resident_correctable=True, print_row="person"),
+          resident_correctable=True, print_row="person", print_label=_("姓　名")),
     Field("id_number", _("身份证号码"), "person", step="identity", **_ID, masked_column="id_number_masked",
           hash_column="id_number_hash", staff_correctable=True, print_row="person"),
     Field("gender", _("gender"), "person", kind="choice", choices=Gender),
@@ -249,10 +274,10 @@ FIELDS = (
     # 就业状态 and 工作单位所在地
     Field("employment_status", _("就业状态"), "employment", step="employment", kind="choice",
           choices=EmploymentStatus, export_label=True, staff_correctable=True, resident_correctable=True,
-          print_row="employment", print_as="boxes"),
+          print_row="employment", print_as="boxes", print_groups=EMPLOYMENT_PRINT_GROUPS),
     Field("employer_name", _("工作单位名称"), "employment", step="employment", required=False, max_length=100,
           help_text=_("Only if employed: the full name of the employer."), show_blank=False,
-          staff_correctable=True, resident_correctable=True, print_row="employment", print_as="line"),
+          staff_correctable=True, resident_correctable=True, print_row="employment", print_as="in_group"),
     Field("employer_division", _("工作单位所在地"), "employment", step="workplace", kind="division", depth="town",
           exported=False, print_row="workplace"),
     Field("employer_village", _("工作单位所在村（社区）"), "employment", step="workplace", short_label=_("村（社区）"),
@@ -302,7 +327,7 @@ FIELDS = (
     Field("unit_division", _("登记单位所在地"), "unit", kind="division", depth="town", exported=False,
           print_row="unit", print_as="line"),
     Field("unit_village", _("登记单位村（社区）"), "unit", exported=False, print_row="unit", print_as="after",
-          print_label=""),
+          print_label=_("村（社区）")),
 )
 
 
