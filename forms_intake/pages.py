@@ -45,7 +45,7 @@ class RegistrationPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
     """The online Annex 2 registration: introduction, wizard steps, receipt and printable form.
 
     Routes: "" introduction, "step/<step>/" the wizard, "done/" the receipt,
-    "done/print/" the printable Annex 2, "divisions/" the cascading select
+    "done/print/" the printable Annex 2, "done/pdf/" the same as a PDF, "divisions/" the cascading select
     data, "keepalive/" and "expired/" for the session timeout.
     """
 
@@ -185,7 +185,18 @@ class RegistrationPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
         submission = receipt_for(request)
         if submission is None:
             return session_expired(request, self)
-        return render_printable(request, submission, page=self)
+        return render_printable(request, submission, page=self, pdf_url=self.url + self.reverse_subpage("pdf"))
+
+    @path("done/pdf/")
+    def pdf(self, request):
+        """The printable Annex 2 of this session's own registration as a PDF download."""
+        from forms_intake.services.pdf import pdf_response
+        from forms_intake.wizard.view import receipt_for, session_expired
+
+        submission = receipt_for(request)
+        if submission is None:
+            return session_expired(request, self)
+        return pdf_response(request, submission, page=self)
 
     @path("divisions/")
     def divisions(self, request):

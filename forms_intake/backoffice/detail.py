@@ -164,7 +164,11 @@ class RevealView(SubmissionInspectView):
 
 
 def print_view(request, pk):
-    """The printable Annex 2 with the staff names and times (B's layout); shows the full ID, so it is recorded."""
+    """The printable Annex 2 with the staff names and times (B's layout); shows the full ID, so it is recorded.
+
+    ``?format=pdf``: the same form as a PDF download (recorded the same way, noted "PDF").
+    """
+    from forms_intake.services.pdf import pdf_response
     from forms_intake.services.printable import render_printable
 
     if not request.user.has_perm(REVEAL):
@@ -177,9 +181,15 @@ def print_view(request, pk):
             "handler", "reviewer",
         ),
     )
-    audit.record(submission, "print", request.user, from_status=submission.status, to_status=submission.status)
+    as_pdf = request.GET.get("format") == "pdf"
+    audit.record(submission, "print", request.user, from_status=submission.status, to_status=submission.status,
+                 note="PDF" if as_pdf else "")
+    if as_pdf:
+        return pdf_response(request, submission)
+    print_url = reverse("forms_intake_submission:print", args=[submission.pk])
     return render_printable(
-        request, submission, back_url=reverse("forms_intake_submission:inspect", args=[submission.pk])
+        request, submission, back_url=reverse("forms_intake_submission:inspect", args=[submission.pk]),
+        pdf_url=f"{print_url}?format=pdf",
     )
 
 
