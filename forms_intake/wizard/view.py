@@ -42,7 +42,7 @@ from formtools.wizard.views import NamedUrlSessionWizardView
 from forms_intake.rules import annex2
 from forms_intake.services.submissions import answers_from_steps, create_submission
 from forms_intake.steps.forms import STEP_FORMS, step_context
-from forms_intake.wizard import drafts
+from forms_intake.wizard import drafts, phone
 from forms_intake.wizard.receipts import RECEIPT_SESSION_KEY, receipt_for, remember_receipt, session_expired
 from forms_intake.wizard.review import REVIEW_STEP, review_sections
 from forms_intake.wizard.storage import VALID_STEPS_KEY
@@ -179,6 +179,8 @@ class RegistrationWizard(NamedUrlSessionWizardView):
     def get(self, request, *args, **kwargs):
         self.prefix = WIZARD_PREFIX
         step = kwargs.get("step")
+        if step in EXTRA_PAGES:
+            return EXTRA_PAGES[step](self, request)
         if not self.started():
             if step is None:
                 self.start()
@@ -215,6 +217,8 @@ class RegistrationWizard(NamedUrlSessionWizardView):
     def post(self, request, *args, **kwargs):
         self.prefix = WIZARD_PREFIX
         url_step = kwargs.get("step")
+        if url_step in EXTRA_PAGES:
+            return EXTRA_PAGES[url_step](self, request)
         management = ManagementForm(request.POST, prefix=self.prefix)
         if not management.is_valid():
             raise SuspiciousOperation("Registration wizard: management form missing or tampered.")
@@ -357,7 +361,16 @@ class RegistrationWizard(NamedUrlSessionWizardView):
                 self.storage.extra_data["show_errors"] = step
                 return self.render_revalidation_failure(step, step_form, **kwargs)
             final_forms[step] = step_form
+        # The phone is confirmed by a code first (wizard/phone.py), unless switched off.
+        ask_for_code = phone.gate(self, final_forms[phone.IDENTITY_STEP].cleaned_data["phone"])
+        if ask_for_code is not None:
+            return ask_for_code
         return self.done(list(final_forms.values()), form_dict=final_forms, **kwargs)
+
+    def finish(self):
+        """The final submit again, from a page after the review (the phone's code): revalidated, then stored."""
+        self.storage.current_step = REVIEW_STEP
+        return self.render_done(self._validated_form(REVIEW_STEP))
 
     def done(self, form_list, form_dict=None, **kwargs):
         # Abuse limit on the final submit, per client; the answers stay for a later try.
@@ -420,6 +433,9 @@ def _need_value(wizard, need):
     data = wizard.cleaned_for(need.step)
     return None if data is None else data.get(need.field)
 
+
+#: Pages of the wizard that are not steps: served at step/<name>/ with the draft's storage.
+EXTRA_PAGES = {phone.CONFIRM_PAGE: phone.confirm_view}
 
 __all__ = ["RECEIPT_SESSION_KEY", "receipt_for", "registration_wizard", "session_expired"]
 
