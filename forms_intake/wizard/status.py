@@ -12,15 +12,15 @@ import json
 
 from django.core.exceptions import ImproperlyConfigured
 from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch
 from django.utils.cache import add_never_cache_headers
 
-from forms_intake.models import EnrolmentResult, SocialSecurityCard, Submission
+from forms_intake.models import EnrolmentResult, RegistrationPage, SocialSecurityCard, Submission
 from forms_intake.rules import crypto
 from forms_intake.rules.personal_data import id_hash
 from forms_intake.rules.reference import is_valid_reference_number, normalize_reference_number
-from forms_intake.rules.states import SubmissionStatus
+from forms_intake.rules.states import RejectionReason, SubmissionStatus
 from forms_intake.rules.validators import normalize_id_number
-from forms_intake.services.transitions import RejectionReason
 from forms_intake.steps.forms import StatusLookupForm
 from portal import ratelimit
 from portal.views import too_many_requests
@@ -80,10 +80,24 @@ def results_of(submission):
     }
 
 
-def message_of(submission):
-    """What the office wrote to the resident: the return's message, or the rejection's reason and note."""
+def correction_url(page) -> str:
+    """Where a resident corrects a returned registration online: the registration page's "correct/" route in
+    the status page's language ('' if there is none: the resident then goes to the township office)."""
+    registration = RegistrationPage.objects.live().filter(locale_id=page.locale_id).first()
+    if registration is None or not registration.url:
+        return ""
+    try:
+        return registration.url + registration.reverse_subpage("correct")
+    except NoReverseMatch:
+        return ""
+
+
+def message_of(submission, page=None):
+    """What the office wrote to the resident: the return's message (and how to correct), or the rejection's
+    reason and note."""
     if submission.status == SubmissionStatus.RETURNED:
-        return {"message": submission.resident_message, "rejection_reason": ""}
+        return {"message": submission.resident_message, "rejection_reason": "", "returned": True,
+                "correction_url": correction_url(page) if page is not None else ""}
     if submission.status == SubmissionStatus.REJECTED:
         reason = submission.rejection_reason
         label = RejectionReason(reason).label if reason in RejectionReason.values else ""
@@ -110,7 +124,7 @@ def status_lookup_view(request, page):
                 result = {
                     "reference": submission.reference,
                     "status_label": submission.get_status_display(),
-                    **message_of(submission),
+                    **message_of(submission, page),
                     **results_of(submission),
                 }
     else:
