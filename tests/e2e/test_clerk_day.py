@@ -1,0 +1,64 @@
+"""Browser test of a clerk's working day (issue 15): a handler processes five registrations in a row,
+each action leading to the next item of the same filtered list; the last is rejected through the
+confirmation page (not a pop-up) and the clerk is back on the list."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from forms_intake.models import Submission
+from portal import roles
+from tests.forms_intake.moderation_support import TOWNSHIP_A, TOWNSHIP_B, make_divisions, make_staff, make_submission
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "pw-for-tests-only"
+
+
+def _do(page, action):
+    page.locator(f"form[action$='/{action}/'] button[type='submit']").click()
+    page.wait_for_load_state("domcontentloaded")
+
+
+def test_a_handler_processes_five_registrations_in_a_row_with_next(transactional_db, live_server, browser):
+    make_divisions()
+    start = timezone.now() - datetime.timedelta(days=2)
+    items = []
+    for n in range(5):
+        item = make_submission(name=f"陈{n}")
+        Submission.objects.filter(pk=item.pk).update(created_at=start + datetime.timedelta(minutes=n))
+        items.append(item)
+    # Not in the list: another township's, and one already registered.
+    make_submission(name="外乡", unit_division=TOWNSHIP_B, residence_division=TOWNSHIP_B)
+    make_submission(name="已办", status="registered")
+    make_staff("clerk_e2e", roles.HANDLER, [TOWNSHIP_A], first_name="刘经办")
+
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    base = live_server.url
+    page.goto(base + "/admin/login/")
+    page.fill("input[name='username']", "clerk_e2e")
+    page.fill("input[name='password']", PASSWORD)
+    page.locator("form button[type='submit']").first.click()
+    page.wait_for_url(re.compile(r".*/admin/$"))
+
+    page.goto(base + "/admin/registrations/?status=submitted")
+    page.get_by_role("link", name=items[0].reference).click()
+    for index, item in enumerate(items):
+        page.wait_for_url(re.compile(rf".*/admin/registrations/inspect/{item.pk}/$"))
+        assert item.reference in page.content()
+        _do(page, "claim")  # stays on the item
+        assert page.url.endswith(f"/inspect/{item.pk}/")
+        if index < len(items) - 1:
+            _do(page, "complete")  # send for review: the next item opens
+            continue
+        page.select_option("select[name='reason']", "other")
+        page.fill("textarea[id='note-reject']", "本人已在外省参保")
+        _do(page, "reject")
+        assert page.locator("[data-confirm-action='reject']").is_visible()
+        assert "本人已在外省参保" in page.content()
+        page.get_by_role("button", name=re.compile("不予登记|Do not register")).click()
+        page.wait_for_url(re.compile(r".*/admin/registrations/\?status=submitted$"))
+    statuses = [Submission.objects.get(pk=item.pk).status for item in items]
+    assert statuses == ["awaiting_review"] * 4 + ["rejected"]
