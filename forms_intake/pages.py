@@ -231,6 +231,15 @@ class RegistrationPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
 
         return session_expired(request, self)
 
+    @path("correct/")
+    def correct(self, request):
+        """Online correction of a returned registration by the resident (forms_intake/wizard/correction.py)."""
+        from forms_intake.wizard.correction import correction_view  # reason: wizard imports this module's models
+
+        if request.method not in ("GET", "HEAD", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        return correction_view(request, self)
+
 
 class StatusLookupPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
     """Status lookup: a reference number and the ID number give the status, nothing else personal."""

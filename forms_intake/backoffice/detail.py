@@ -18,7 +18,7 @@ from forms_intake.backoffice.policy import REVEAL, ScopedObjectMixin
 from forms_intake.models import Submission
 from forms_intake.rules import annex2
 from forms_intake.rules.states import SubmissionStatus
-from forms_intake.services import audit, notifications, transitions
+from forms_intake.services import audit, correction_requests, notifications, transitions
 from forms_intake.services.scope import (
     get_scoped_submission_or_404,
     scoped_submissions,
@@ -137,6 +137,7 @@ class SubmissionInspectView(ScopedObjectMixin, InspectView):
             status_labels=dict(SubmissionStatus.choices),
             transitions=transitions.available(submission, user),
             action_form=ActionForm(),
+            resident_fields=correction_requests.resident_fields(),
             rejection_reasons=transitions.RejectionReason.choices,
             can_correct=transitions.can_correct(submission, user),
             can_reroute=user.has_perm(transitions.REROUTE),
@@ -203,7 +204,13 @@ def action_view(request, pk, name):
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     try:
-        transitions.perform(submission, name, request.user, note=data.get("note", ""), reason=data.get("reason", ""))
+        if name == "return":  # with the fields the resident may correct online (issue 14)
+            correction_requests.return_for_correction(
+                submission, request.user, note=data.get("note", ""), fields=request.POST.getlist("correct_fields")
+            )
+        else:
+            transitions.perform(submission, name, request.user, note=data.get("note", ""),
+                                reason=data.get("reason", ""))
     except transitions.TransitionError as error:
         messages.error(request, error.message)
     else:
