@@ -1,11 +1,14 @@
 """Wagtail admin hooks for registrations: the 参保登记 menu, log actions, dashboard panel, reports."""
 
-from django.urls import include, path
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 
 from forms_intake.api import admin as api_admin
 from forms_intake.backoffice import cards, jobs
+from forms_intake.backoffice import spot_checks as spot_check_admin
 from forms_intake.backoffice.dashboard import DashboardPanel
 from forms_intake.backoffice.exports_audit import export_audit_viewset
 from forms_intake.backoffice.menus import RegistrationMenuGroup
@@ -18,7 +21,7 @@ from forms_intake.outreach import imports as outreach_imports
 from forms_intake.outreach import roster as outreach_roster
 from forms_intake.outreach import suspects as outreach_suspects
 from forms_intake.outreach.coverage import CoverageView
-from forms_intake.services import audit, suspects, visits
+from forms_intake.services import audit, spot_checks, suspects, visits
 
 # Registered before the viewset so that every generic view uses the scoped policy.
 register_permission_policy(Submission, SubmissionPermissionPolicy(Submission))
@@ -99,3 +102,26 @@ def register_api_and_card_urls():
         *api_admin.admin_urls(),
         path("registrations/cards/", include((cards.admin_urls(), "forms_intake_cards"))),
     ]
+
+
+# Spot checks (抽查, issue 15): the viewset, its log actions, and the reviewers' own list in the menu.
+@hooks.register("register_admin_viewset")
+def register_spot_check_viewset():
+    return spot_check_admin.spot_check_viewset
+
+
+@hooks.register("register_log_actions")
+def register_spot_check_log_actions(actions):
+    spot_checks.register_log_actions(actions)
+
+
+class _ReviewerMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(spot_checks.REVIEW)
+
+
+@hooks.register("register_admin_menu_item")
+def register_my_spot_checks_menu_item():
+    return _ReviewerMenuItem(
+        _("My spot checks"), reverse("forms_intake_spotcheck:mine"), icon_name="crosshairs", order=265
+    )

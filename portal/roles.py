@@ -86,6 +86,10 @@ ROLE_PERMISSIONS = {
         "forms_intake.add_subscription",
         "forms_intake.change_subscription",
         "forms_intake.change_delivery",
+        # Spot checks (issue 15): draw, see and assign; re-checking is the reviewers' (review_submission).
+        "forms_intake.add_spotcheck",
+        "forms_intake.view_spotcheck",
+        "forms_intake.assign_spotcheck",
         # The campaign's work items (home.WorkItem, issue 15): tracked by the provincial office only.
         "home.view_workitem",
         "home.add_workitem",
