@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from forms_intake.models import Notification, SocialSecurityCard, StatusLookupPage, Submission
+from forms_intake.models import Notification, SocialSecurityCard, StatusLookupPage
 from forms_intake.rules.personal_data import mask_id_number
 from forms_intake.rules.states import RejectionReason
 from portal import sms
@@ -211,6 +211,5 @@ def send_notifications():
 
 def for_staff(submission):
     """The registration's notifications for its detail page: kind, status, attempts, times, masked number."""
-    rows = list(Notification.objects.filter(submission_id=submission.pk).order_by("created_at", "id"))
-    phone = Submission.objects.filter(pk=submission.pk).values_list("phone_masked", flat=True).first() or ""
-    return [{"notification": n, "phone": phone} for n in rows]
+    rows = Notification.objects.filter(submission_id=submission.pk).order_by("created_at", "id")
+    return [{"notification": n, "phone": submission.phone_masked} for n in rows]

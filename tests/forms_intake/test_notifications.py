@@ -226,3 +226,25 @@ def test_the_command_sends_what_is_due(staff):
     call_command("send_notifications", stdout=out)
     assert out.getvalue().strip() == "sent 1, failed 0"
     assert len(sms.outbox) == 1
+
+
+def test_a_card_recorded_by_staff_points_to_the_township_counter(staff, django_capture_on_commit_callbacks):
+    submission = _claimed(staff)
+    transitions.perform(submission, "complete", staff["handler"])
+    transitions.perform(submission, "register", staff["reviewer"])
+    _after_commit(django_capture_on_commit_callbacks,
+                  lambda: transitions.perform(submission, "issue_card", staff["handler"]))
+    assert sms.outbox[-1].body.endswith("请携带身份证到您登记所在乡镇（街道）的社保服务窗口领取。")
+    assert len(sms.outbox) == 2  # 已登记, then 已发卡
+
+
+def test_on_a_queue_that_can_defer_the_task_schedules_itself_for_the_next_retry(staff, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.SMS_BACKEND = "tests.forms_intake.test_notifications.FlakyBackend"
+    FlakyBackend.failures_left = 1
+    submission = _claimed(staff)
+    transitions.perform(submission, "return", staff["handler"], note="请补充门牌号")
+    assert notifications.send_notifications.call() == {"sent": 0, "failed": 1}
+    stored = Notification.objects.get(submission=submission)
+    [queued] = notifications.send_notifications.get_backend().results
+    assert queued.task.run_after == stored.next_attempt_at
