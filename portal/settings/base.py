@@ -242,6 +242,11 @@ RETENTION_DAYS = {"rejected": 180, "returned": 365}
 RETENTION_LOGIN_RECORD_DAYS = 90
 RETENTION_EXPORT_DIRS = []
 RETENTION_EXPORT_DAYS = 7
+# Outreach retention (forms_intake/services/outreach_retention.py, run by purge_personal_data):
+# days after which imported insured/population rows, settled roster entries (with their visits)
+# and handled suspect records are deleted; from OUTREACH_CAMPAIGN_END (YYYY-MM-DD) on, all of them.
+OUTREACH_RETENTION_DAYS = {"imports": 180, "settled_roster": 365, "handled_suspects": 365}
+OUTREACH_CAMPAIGN_END = os.environ.get("OUTREACH_CAMPAIGN_END") or None
 
 # ---------------------------------------------------------------- background jobs
 # (docs/jobs.md) Tasks go to a queue in the database; `manage.py jobs_worker` runs them
