@@ -4,6 +4,7 @@ The locmem SMS backend keeps the messages in ``portal.sms.outbox``; the task bac
 when it is enqueued, so "after the commit" is when pytest-django runs the on-commit callbacks.
 """
 
+import json
 import logging
 from datetime import timedelta
 from io import StringIO
@@ -19,6 +20,7 @@ from forms_intake.services import notifications, transitions
 from portal import roles, sms
 from portal.sms.backends.base import BaseSmsBackend
 from tests.forms_intake.moderation_support import TOWNSHIP_A, make_divisions, make_staff, make_submission
+from tests.portal.test_sms_tencent import FakeTencent
 
 pytestmark = pytest.mark.django_db
 PHONE = "+8613912345678"
@@ -248,3 +250,29 @@ def test_on_a_queue_that_can_defer_the_task_schedules_itself_for_the_next_retry(
     stored = Notification.objects.get(submission=submission)
     [queued] = notifications.send_notifications.get_backend().results
     assert queued.task.run_after == stored.next_attempt_at
+
+
+def test_through_the_tencent_adapter_the_template_and_its_variables_go_to_the_provider(
+        staff, settings, django_capture_on_commit_callbacks):
+    fake = FakeTencent()
+    try:
+        settings.SMS_BACKEND = "portal.sms.backends.tencent.SmsBackend"
+        settings.SMS_TENCENT_ENDPOINT = f"http://{fake.host}"
+        settings.SMS_TENCENT_SECRET_ID, settings.SMS_TENCENT_SECRET_KEY = "AKIDtest", "secret"
+        settings.SMS_TENCENT_SDK_APP_ID, settings.SMS_SIGN_NAME = "1400123456", "湖南社保"
+        settings.SMS_TEMPLATES = {"default": "100", "returned": "200", "rejected": "300"}
+        fake.answer = (200, {"Response": {"SendStatusSet": [{"Code": "LimitExceeded.PhoneNumberDailyLimit"}]}})
+        submission = _claimed(staff)
+        _after_commit(django_capture_on_commit_callbacks, lambda: transitions.perform(
+            submission, "reject", staff["handler"], reason="already_insured"))
+        stored = Notification.objects.get(submission=submission)
+        assert (stored.status, stored.last_error) == ("pending", "LimitExceeded.PhoneNumberDailyLimit")
+        fake.answer = (200, {"Response": {"SendStatusSet": [{"Code": "Ok"}]}})
+        notifications.send_due(now=timezone.now() + timedelta(hours=1))
+        stored.refresh_from_db()
+        assert stored.status == "sent"
+        body = json.loads(fake.requests[-1]["body"])
+        assert (body["TemplateId"], body["PhoneNumberSet"]) == ("300", [PHONE])
+        assert body["TemplateParamSet"][:2] == [submission.reference, "已参保"]
+    finally:
+        fake.close()
