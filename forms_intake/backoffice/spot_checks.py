@@ -324,6 +324,7 @@ class SpotCheckViewSet(ModelViewSet):
         Column("seed", label=_("random seed")),
         EvaluationColumn("checked", label=_("checked")),
         EvaluationColumn("rate", label=_("error rate")),
+        # xgettext:no-python-format (a label, not a format string)
         EvaluationColumn("interval", label=_("95 % confidence interval")),
     ]
 
