@@ -105,7 +105,7 @@ def offer_submission_on_the_translation_editor(request, page):
         request,
         _(
             "Translate the strings below (each is saved as you go), then save the translation and submit it "
-            "for review. Do not use \u201cConvert to alias page\u201d: it discards the translation."
+            "for review. Do not use “Convert to alias page”: it discards the translation."
         ),
         buttons=[messages.button(submit_url, _("Save and submit for review"))],
     )
