@@ -126,13 +126,19 @@ def refusal(state: CodeState | None, now: datetime) -> str | None:
     return None
 
 
-def message_text(purpose: str, code: str, minutes: int) -> str:
-    """The text message of a code (translated in the active language); never logged."""
+def message_text(purpose: str, code: str, minutes: int, until: str = "") -> str:
+    """The text message of a code (translated in the active language); never logged.
+
+    `until` (a date as text) replaces the minutes for a code that works for days (a saved registration's).
+    """
     what = {
         Purpose.VERIFY_PHONE: gettext("to confirm your phone number for your registration"),
         Purpose.RESUME: gettext("to come back to your saved registration"),
         Purpose.CORRECTION: gettext("to correct your registration"),
     }.get(purpose, "")
+    if until:
+        text = gettext("【湖南社保】Your code %(what)s is %(code)s. It works until %(until)s. Do not share it.")
+        return text % {"what": what, "code": code, "until": until}
     text = gettext("【湖南社保】Your code %(what)s is %(code)s. It expires in %(minutes)d minutes. Do not share it.")
     return text % {
         "what": what,

@@ -40,7 +40,7 @@ from django.utils import timezone
 from forms_intake.models import Submission, SubmissionEvent, SubmissionLogEntry
 from forms_intake.rules import annex2
 from forms_intake.rules.states import SubmissionStatus
-from forms_intake.services import outreach_retention, verification
+from forms_intake.services import outreach_retention, saved_drafts, verification
 from portal.jobs import files as job_files
 
 #: Default policy when settings.RETENTION_DAYS is not set (days since the last change).
@@ -186,6 +186,8 @@ def run(now=None, dry_run=False) -> dict[str, int]:
     counts["stale_session_index_rows_deleted"] = purge_sessions(now)
     # One-time SMS codes past their expiry and their hour of send limits (keyed hashes only).
     counts["verification_codes_deleted"] = verification.purge_expired(now)
+    # Registrations saved to come back to later, past their 7 days (encrypted answers).
+    counts["saved_drafts_deleted"] = saved_drafts.purge_expired(now)
     # Outreach data (imported rows, roster and visits, suspect records): services/outreach_retention.py.
     counts.update(outreach_retention.purge(now))
     return counts

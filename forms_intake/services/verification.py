@@ -92,12 +92,21 @@ def _retry_after(rows, now) -> int | None:
     return max(1, int((sent[-max_sends()] + window - now).total_seconds()))
 
 
-def issue(purpose: str, phone: str, subject: str) -> IssueResult:
-    """Send a new code for `purpose` and `subject` to the mobile `phone` (E.164); the earlier ones stop working."""
+def issue(purpose: str, phone: str, subject: str, *, ttl_seconds: int | None = None) -> IssueResult:
+    """Send a new code for `purpose` and `subject` to the mobile `phone` (E.164); the earlier ones stop working.
+
+    `ttl_seconds`: how long the code works (CODE_TTL_SECONDS, ten minutes, unless the caller needs
+    longer, e.g. the resume code of a saved registration, which still allows MAX_ATTEMPTS tries only).
+    """
+    return issue_for_subject_hash(purpose, phone, subject_hash(subject), ttl_seconds=ttl_seconds)
+
+
+def issue_for_subject_hash(purpose: str, phone: str, digest: str, *, ttl_seconds: int | None = None) -> IssueResult:
+    """issue() for a subject known only by its keyed hash (a saved registration's token)."""
     if not rules.is_mobile(phone):
         return IssueResult(False, Reason.NOT_MOBILE)
     now = timezone.now()
-    digest, phone_digest = subject_hash(subject), phone_hash(phone)
+    phone_digest = phone_hash(phone)
     since = now - timedelta(seconds=rules.SEND_WINDOW_SECONDS)
     recent = VerificationCode.objects.filter(created_at__gt=since)
     for rows in (recent.filter(phone_hash=phone_digest), recent.filter(purpose=purpose, subject_hash=digest)):
@@ -105,7 +114,8 @@ def issue(purpose: str, phone: str, subject: str) -> IssueResult:
         if wait is not None:
             return IssueResult(False, Reason.TOO_MANY_SENDS, retry_after=wait)
     code = rules.generate_code()
-    expires_at = now + timedelta(seconds=rules.CODE_TTL_SECONDS)
+    ttl = ttl_seconds or rules.CODE_TTL_SECONDS
+    expires_at = now + timedelta(seconds=ttl)
     with transaction.atomic():
         VerificationCode.objects.filter(purpose=purpose, subject_hash=digest, used_at__isnull=True).update(used_at=now)
         row = VerificationCode.objects.create(
@@ -116,7 +126,8 @@ def issue(purpose: str, phone: str, subject: str) -> IssueResult:
             expires_at=expires_at,
         )
     try:
-        sms.send_sms(phone, rules.message_text(purpose, code, rules.CODE_TTL_SECONDS // 60))
+        until = "" if ttl <= rules.CODE_TTL_SECONDS else f"{timezone.localtime(expires_at):%Y-%m-%d %H:%M}"
+        sms.send_sms(phone, rules.message_text(purpose, code, ttl // 60, until))
     except sms.SmsError as error:
         # The code was never delivered: it must not count against the resident's resends.
         row.delete()

@@ -42,7 +42,7 @@ from formtools.wizard.views import NamedUrlSessionWizardView
 from forms_intake.rules import annex2
 from forms_intake.services.submissions import answers_from_steps, create_submission
 from forms_intake.steps.forms import STEP_FORMS, step_context
-from forms_intake.wizard import drafts, phone
+from forms_intake.wizard import drafts, phone, resume
 from forms_intake.wizard.receipts import RECEIPT_SESSION_KEY, receipt_for, remember_receipt, session_expired
 from forms_intake.wizard.review import REVIEW_STEP, review_sections
 from forms_intake.wizard.storage import VALID_STEPS_KEY
@@ -233,6 +233,8 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         self.storage.current_step = posted_step
 
         goto = request.POST.get("wizard_goto_step")
+        if resume.SAVE_BUTTON in request.POST:
+            goto = resume.SAVE_PAGE  # "Save and come back later": keep what was typed, then save it
         if goto or REFRESH_BUTTON in request.POST:
             # Keep what was typed, valid or not, then move (or stay to refresh the lists).
             form = self.get_form(data=request.POST)
@@ -240,7 +242,7 @@ class RegistrationWizard(NamedUrlSessionWizardView):
             self._forget_caches()
             target = goto if goto in self.get_form_list() else posted_step
             self.storage.current_step = target
-            return redirect(self.get_step_url(target))
+            return redirect(self.get_step_url(resume.SAVE_PAGE if goto == resume.SAVE_PAGE else target))
         return super(NamedUrlSessionWizardView, self).post(*args, **kwargs)
 
     def _forget_caches(self):
@@ -417,6 +419,7 @@ class RegistrationWizard(NamedUrlSessionWizardView):
                 "kept_until": timezone.localtime() + timedelta(seconds=settings.SESSION_COOKIE_AGE),
                 "session_seconds": settings.SESSION_COOKIE_AGE,
                 "refresh_button": REFRESH_BUTTON,
+                "save_button": resume.SAVE_BUTTON,
             }
         )
         if current == REVIEW_STEP:
@@ -435,7 +438,11 @@ def _need_value(wizard, need):
 
 
 #: Pages of the wizard that are not steps: served at step/<name>/ with the draft's storage.
-EXTRA_PAGES = {phone.CONFIRM_PAGE: phone.confirm_view}
+EXTRA_PAGES = {
+    phone.CONFIRM_PAGE: phone.confirm_view,
+    resume.SAVE_PAGE: resume.save_view,
+    resume.RESUME_PAGE: resume.resume_view,
+}
 
 __all__ = ["RECEIPT_SESSION_KEY", "receipt_for", "registration_wizard", "session_expired"]
 
