@@ -39,7 +39,7 @@ def test_a_returned_submission_goes_back_to_the_queue_only_after_a_correction(st
     assert "resubmit" not in [t.name for t in transitions.available(submission, staff["handler2"])]
     with pytest.raises(TransitionError) as error:
         transitions.perform(submission, "resubmit", staff["handler2"])
-    assert "correct" in str(error.value.message).lower()
+    assert "补正" in str(error.value.message)  # staff read: 请先录入居民的补正内容
     assert Submission.objects.get(pk=submission.pk).status == S.RETURNED
     transitions.correct(submission, staff["handler2"], {"residence_street": "五一路1号"}, note="居民补正")
     transitions.perform(submission, "resubmit", staff["handler2"])
