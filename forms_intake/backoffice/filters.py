@@ -9,13 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
 from forms_intake.models import Division, Submission
-from forms_intake.rules.choices import EmploymentStatus, NotInsuredReason
+from forms_intake.rules.choices import EmploymentStatus, NotInsuredReason, ServiceBank
 from forms_intake.rules.personal_data import id_hash
 from forms_intake.rules.reference import is_valid_reference_number, normalize_reference_number
 from forms_intake.rules.routing import UNASSIGNED_QUEUE
 from forms_intake.rules.states import SubmissionStatus
 from forms_intake.rules.validators import normalize_id_number
-from forms_intake.services import deadlines
+from forms_intake.services import deadlines, statistics
 from forms_intake.services.flags import FLAG_FIELDS
 from forms_intake.services.scope import (
     user_divisions,
@@ -65,6 +65,12 @@ class SubmissionFilterSet(WagtailFilterSet):
     channel = django_filters.ChoiceFilter(label=_("channel"), choices=Submission.Channel.choices)
     employment_status = django_filters.ChoiceFilter(label=_("就业状态"), choices=EmploymentStatus.choices)
     not_insured_reason = django_filters.ChoiceFilter(label=_("未参保原因"), choices=NotInsuredReason.choices)
+    service_bank = django_filters.ChoiceFilter(label=_("社保卡服务银行"), choices=ServiceBank.choices)
+    gender = django_filters.ChoiceFilter(label=_("gender"), choices=Submission._meta.get_field("gender").choices)
+    age_band = django_filters.ChoiceFilter(
+        label=_("age band"), method="filter_age_band",
+        choices=[(str(index), label) for index, (label, _low, _high) in enumerate(statistics.AGE_BANDS)],
+    )
     created_at = django_filters.DateFromToRangeFilter(label=_("submitted at"), widget=DateRangePickerWidget)
     flag = django_filters.ChoiceFilter(label=_("suspect flags (疑点信息)"), method="filter_flag", choices=[
         ("any", _("any suspect flag")), *FLAG_CHOICES
@@ -82,6 +88,10 @@ class SubmissionFilterSet(WagtailFilterSet):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
             self.filters["division"].extra["choices"] = division_choices(request)
+
+    def filter_age_band(self, queryset, name, value):
+        # The statistics report's bands (its numbers link here), a range on birth_date.
+        return queryset.filter(statistics.age_band_condition(int(value)))
 
     def filter_overdue(self, queryset, name, value):
         # One range on created_at: working days waiting grow with age (services/deadlines.py).

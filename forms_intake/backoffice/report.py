@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 import django_filters
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.views.reports import ReportView
 
+from forms_intake.backoffice import report_export
 from forms_intake.backoffice.filters import DivisionFilterSelect, division_choices
 from forms_intake.backoffice.policy import SubmissionPermissionPolicy
 from forms_intake.models import Division, Submission
@@ -121,7 +125,8 @@ class StatisticsReportView(ReportView):
 
     def get_queryset(self):
 
-        rows = [dict(row) for row in self.report[0]]
+        # Every division one level down, those without a registration too (listed, with zeros).
+        rows = [dict(row) for row in statistics.with_zero_divisions(self.report[0], self.parent_prefix)]
         biggest = max((r["total"] for r in rows), default=0) or 1
         for row in rows:
             row["bar"] = round(row["total"] * 100 / biggest, 1)
@@ -130,11 +135,35 @@ class StatisticsReportView(ReportView):
             row["label_x"] = round(30 + row["bar_chart"], 1)
             if row["name"] is None:
                 row["name"] = str(_("Provincial queue (待分派)"))
-            row["by_status"] = [row[value] for value in SubmissionStatus.values]
+            row["by_status"] = [(value, row[value]) for value in SubmissionStatus.values]
+            # The numbers link to the queue, filtered the same way (no personal data in these URLs).
+            unassigned = row["prefix"] == UNASSIGNED_QUEUE
+            row["queue_query"] = self.queue_query(UNASSIGNED_QUEUE if unassigned else row["code"])
         return [SimpleNamespace(**row) for row in rows]
 
     def filter_queryset(self, queryset):
         return queryset
+
+    def queue_query(self, division_code):
+        """The queue's query string for the report's division and submission dates."""
+        params = [("division", division_code)]
+        params += [(name, self.request.GET[name]) for name in ("created_at_after", "created_at_before")
+                   if self.request.GET.get(name)]
+        return urlencode(params)
+
+    @cached_property
+    def parent_code(self):
+        return statistics.division_code_for_prefix(self.parent_prefix)
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        """Every table of the page, in a file named after the division and the date."""
+        division = Division.objects.filter(code=self.parent_code).first()
+        name = division.name if division else self.parent_prefix
+        tables = report_export.tables(queryset, self.report[1], str(_("Registrations per division and state")))
+        filename = report_export.filename(name, self.parent_code, timezone.localdate())
+        if spreadsheet_format == self.FORMAT_CSV:
+            return report_export.csv_response(tables, filename)
+        return report_export.xlsx_response(tables, filename)
 
     def get_context_data(self, **kwargs):
 
@@ -146,6 +175,8 @@ class StatisticsReportView(ReportView):
             code=statistics.division_code_for_prefix(self.parent_prefix)).first()
         context["total"] = sum(row.total for row in context["object_list"])
         context["up_division"] = self.up_division
+        context["queue_url"] = reverse("forms_intake_submission:index")
+        context["parent_queue_query"] = self.queue_query(self.parent_code)
         # Issue 12: the coverage rate of the same division, linking to the door-to-door drill-down.
         if coverage.allowed_parent(self.request.user, self.parent_prefix) == self.parent_prefix:
             context["coverage"] = coverage.rate_for_division(self.request.user, self.parent_prefix)

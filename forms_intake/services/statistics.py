@@ -135,6 +135,26 @@ def _age_band_conditions(today: date | None = None):
     return conditions
 
 
+def age_band_condition(index: int, today: date | None = None) -> Q:
+    """The Q on birth_date of one age band (AGE_BANDS index), e.g. for the queue's filter."""
+    return _age_band_conditions(today)[index]
+
+
+def with_zero_divisions(rows, parent_prefix: str):
+    """``by_division`` rows plus the child divisions of ``parent_prefix`` without any registration."""
+    parent_prefix = scope_prefix(parent_prefix)
+    if len(parent_prefix) >= 9:
+        return rows
+    seen = {row["code"] for row in rows}
+    children = Division.objects.filter(parent_id=division_code_for_prefix(parent_prefix)).exclude(code__in=seen)
+    zero = [
+        {"prefix": scope_prefix(code), "code": code, "name": name, "total": 0, "drillable": level < 4,
+         **dict.fromkeys(SubmissionStatus.values, 0)}
+        for code, name, level in children.order_by("code").values_list("code", "name", "level")
+    ]
+    return [*rows, *zero]
+
+
 def by_age_band(queryset, today: date | None = None):
     """Counts per age band in one query (conditional aggregation on birth_date)."""
     aggregates = {

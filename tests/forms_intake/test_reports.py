@@ -1,5 +1,6 @@
 """Statistics report and dashboard panel: scoped counts, drill-down, XLSX export, constant queries."""
 
+import re
 from datetime import date
 from io import BytesIO
 
@@ -101,3 +102,66 @@ def test_dashboard_panel_counts_in_scope_with_one_grouped_query(client, world, d
     client.force_login(world["handler_a"])
     content = client.get(reverse("wagtailadmin_home")).content.decode()
     assert "registrations-panel-heading" in content
+
+
+# ---- issue 15: the statistics export holds every breakdown, zero divisions, a file name; numbers link ----
+
+def _export(client, fmt, **params):
+    response = client.get(reverse("forms_intake_statistics"), {"export": fmt, **params})
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response, body
+
+
+def test_the_xlsx_export_has_every_breakdown_and_the_divisions_without_registrations(client, world):
+    client.force_login(world["province"])
+    response, body = _export(client, "xlsx", division="430100")
+    assert "430100" in response["Content-Disposition"] and "%E9%95%BF%E6%B2%99" in response["Content-Disposition"]
+    workbook = load_workbook(BytesIO(body))
+    assert len(workbook.sheetnames) == 7  # divisions, state, employment, reason, bank, gender, age band
+    divisions = {row[1]: row[2] for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)}
+    assert divisions == {"430102": 3, "430104": 0}  # 岳麓区: no registration, listed with zero
+    sheets = {name: dict(workbook[name].iter_rows(min_row=2, values_only=True)) for name in workbook.sheetnames[1:]}
+    assert sheets["就业状态"]["在校学生"] == 1 and sum(sheets["就业状态"].values()) == 3
+    assert sum(sheets["社保卡服务银行"].values()) == 3
+    assert dict(workbook.worksheets[5].iter_rows(min_row=2, values_only=True))["女"] == 1  # gender
+    ages = dict(workbook.worksheets[-1].iter_rows(min_row=2, values_only=True))
+    assert ages["7–17"] == 1 and sum(ages.values()) == 3
+
+
+def test_the_csv_export_reads_in_excel_with_every_table(client, world):
+    import csv
+    import io
+
+    client.force_login(world["handler_a"])
+    response, body = _export(client, "csv")
+    assert body.startswith("\ufeff".encode()) and "charset=utf-8" in response["Content-Type"].lower()
+    assert TOWNSHIP_A in response["Content-Disposition"] and ".csv" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    titles = [rows[0][0]] + [rows[i + 1][0] for i, row in enumerate(rows[:-1]) if not row]
+    assert len(titles) == 7 and "就业状态" in titles and "未参保原因" in titles
+    assert any(row[:3] == ["文艺路街道", TOWNSHIP_A, "2"] for row in rows)
+    assert not any("五里牌街道" in cell for row in rows for cell in row)  # another township: not in scope
+
+
+def test_the_report_numbers_link_to_the_filtered_queue(client, world):
+    client.force_login(world["province"])
+    page = client.get(reverse("forms_intake_statistics_results"), {"division": "430102"}).content.decode()
+    queue = reverse("forms_intake_submission:index")
+    link = f'{queue}?division={TOWNSHIP_A}&amp;status=registered'
+    assert link in page
+    listing = client.get(link.replace("&amp;", "&")).content.decode()
+    assert world["rows"][0].reference in listing and world["rows"][1].reference not in listing
+    student = f"{queue}?division=430102&amp;employment_status=student"
+    assert student in page
+    assert world["rows"][1].reference in client.get(student.replace("&amp;", "&")).content.decode()
+    band = re.search(rf'href="({re.escape(queue)}\?division=430102&amp;age_band=1)"', page).group(1)
+    listing = client.get(band.replace("&amp;", "&")).content.decode()
+    assert world["rows"][1].reference in listing and world["rows"][2].reference not in listing
+
+
+def test_the_report_of_another_division_stays_in_scope_in_the_export(client, world):
+    client.force_login(world["handler_a"])
+    _response, body = _export(client, "xlsx", division="430406")
+    divisions = [row[1] for row in load_workbook(BytesIO(body)).worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert divisions == [TOWNSHIP_A]
