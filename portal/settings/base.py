@@ -382,3 +382,6 @@ VERIFICATION_MAX_SENDS = int(os.environ.get("VERIFICATION_MAX_SENDS", "5"))
 # The wizard asks for a code sent to the 联系电话 before the final submit. Switch it off
 # (WIZARD_PHONE_VERIFICATION=0) on counters where staff verify the phone in person.
 WIZARD_PHONE_VERIFICATION = os.environ.get("WIZARD_PHONE_VERIFICATION", "1") == "1"
+
+# The registration form's PDF (forms_intake/services/pdf.py): WeasyPrint logs seven INFO lines per render.
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
