@@ -2,9 +2,14 @@
 visit sheet, records "not met" for one person and "registered on the spot" for another, completes the
 prefilled assisted entry (channel 入户), and the township's coverage rate rises.
 
-The population and insured data are staged directly and compared (the upload screens have their own test).
+The first test stages the population and insured data directly and compares them; the second has a
+provincial administrator upload a population file (GB18030, one bad row) through the real admin form,
+follow the import job to its end, download the error report, and the township's handler sees the new
+people on the roster.
 """
 
+import csv
+import io
 import re
 
 import pytest
@@ -12,7 +17,7 @@ import pytest
 from forms_intake.models import RosterEntry, Submission
 from forms_intake.services import roster
 from portal import roles
-from tests.forms_intake.moderation_support import TOWNSHIP_A, make_divisions, make_staff
+from tests.forms_intake.moderation_support import TOWNSHIP_A, make_divisions, make_id_number, make_staff
 from tests.forms_intake.outreach.roster_support import VILLAGE_A1, insure, person, population_import
 
 pytestmark = pytest.mark.e2e
@@ -35,9 +40,9 @@ def township(live_portal):
     return live_portal.url
 
 
-def _login(page, base):
+def _login(page, base, username="handler_roster"):
     page.goto(base + "/admin/login/")
-    page.fill("input[name='username']", "handler_roster")
+    page.fill("input[name='username']", username)
     page.fill("input[name='password']", PASSWORD)
     page.locator("form button[type='submit']").first.click()
     page.wait_for_url(re.compile(r".*/admin/$"))
@@ -111,4 +116,98 @@ def test_clerk_visits_door_to_door_and_the_coverage_rate_rises(township, browser
 
     after = _rate(page, base)
     assert after == round(5 * 100 / 7, 1) > before
+    context.close()
+
+
+POPULATION_HEADER = [
+    "身份证号码",
+    "姓名",
+    "户籍地区划代码",
+    "户籍地址",
+    "居住地区划代码",
+    "居住地址",
+    "联系电话",
+    "人员状态",
+]
+UPLOADED = {"孙立新": 201, "郑和平": 202, "冯春花": 203}
+_GOOD = make_id_number(born="19900101", sequence=204)
+BAD_ID = _GOOD[:17] + ("1" if _GOOD[17] == "0" else "0")  # a wrong check digit
+
+
+def _population_file(folder):
+    rows = [POPULATION_HEADER]
+    for name, sequence in UPLOADED.items():
+        rows.append(
+            [
+                make_id_number(born="19900101", sequence=sequence),
+                name,
+                "430102",
+                "芙蓉区户籍地址",
+                VILLAGE_A1,
+                f"韶山路 {sequence} 号",
+                "13900002222",
+                "",
+            ]
+        )
+    rows.insert(3, [BAD_ID, "钱错号", "430102", "芙蓉区户籍地址", VILLAGE_A1, "韶山路 9 号", "", ""])  # row 4
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    path = folder / "公安人口.csv"
+    path.write_bytes(out.getvalue().encode("gb18030"))
+    return path
+
+
+def test_provincial_admin_uploads_population_and_the_township_roster_shows_the_new_people(
+    live_portal, browser, tmp_path, settings
+):
+    settings.JOBS_FILES_DIR = str(tmp_path / "jobs")
+    make_divisions()
+    make_staff("province_admin", roles.PROVINCIAL_ADMIN, ["430000"], first_name="省管理员")
+    make_staff("handler_roster", roles.HANDLER, [TOWNSHIP_A], first_name="李经办")
+    base = live_portal.url
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    _login(page, base, "province_admin")
+
+    # The real upload form: kind, source, the GB18030 file.
+    page.goto(base + "/admin/outreach/imports/upload/")
+    page.select_option("select[name='kind']", "population")
+    page.fill("input[name='source']", "police")
+    page.set_input_files("input[name='file']", str(_population_file(tmp_path)))
+    page.locator("form[enctype='multipart/form-data'] button[type='submit']").click()
+    # The test settings run jobs at once: the import and the comparison run before the redirect.
+    page.wait_for_url(re.compile(r".*/admin/outreach/imports/$"), timeout=120_000)
+
+    row = page.locator("table.listing tbody tr").first
+    cells = [text.strip() for text in row.locator("td").all_inner_texts()]
+    assert cells[3] == "公安人口.csv"
+    assert cells[5:8] == ["4", "3", "1"]  # rows, imported, rejected
+
+    # The job's progress page (the uploader's own): finished, the bar full.
+    row.locator("td a[href*='/jobs/']").first.click()
+    page.wait_for_selector("progress")
+    assert page.locator("progress").first.get_attribute("value") == "100"
+
+    # The error report names the bad row, its column and a reason; never the value.
+    page.goto(base + "/admin/outreach/imports/")
+    with page.expect_download() as download_info:
+        page.locator("a[href$='/errors.csv']").first.click()
+    report = open(download_info.value.path(), encoding="utf-8-sig").read()  # noqa: SIM115
+    lines = report.strip().splitlines()
+    assert len(lines) == 2
+    number, column, reason = next(csv.reader([lines[1]]))
+    assert (number, column) == ("4", "身份证号码 (ID number)") and reason
+    assert BAD_ID not in report and "钱错号" not in report
+    context.close()
+
+    # The township's handler sees the three new people (masked), not the bad row.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    _login(page, base)
+    page.goto(base + "/admin/outreach/roster/")
+    listing = page.locator("[data-roster]").inner_text()
+    for name in UPLOADED:
+        assert name[0] + "**" in listing and name not in listing
+    assert "钱**" not in listing
+    assert RosterEntry.objects.filter(queue_code=TOWNSHIP_A).count() == 3
     context.close()
