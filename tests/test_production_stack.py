@@ -99,7 +99,10 @@ def test_production_refuses_the_tencent_sms_backend_without_its_keys_and_templat
     result = _python("import django; django.setup()", env)
     assert result.returncode != 0
     assert "SMS_TENCENT_SECRET_KEY, SMS_TEMPLATES" in result.stderr
-    env.update(SMS_TENCENT_SECRET_KEY="s" * 32, SMS_TEMPLATES='{"default": "100"}')
+    env.update(SMS_TENCENT_SECRET_KEY="s" * 32, SMS_TEMPLATES='["100"]')
+    result = _python("import django; django.setup()", env)
+    assert result.returncode != 0 and "SMS_TEMPLATES must be a JSON object" in result.stderr
+    env.update(SMS_TEMPLATES='{"default": "100"}')
     assert _python("import django; django.setup()", env).returncode == 0
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -368,7 +369,12 @@ SMS_TENCENT_SDK_APP_ID = os.environ.get("SMS_TENCENT_SDK_APP_ID", "")
 SMS_TENCENT_REGION = os.environ.get("SMS_TENCENT_REGION", "ap-guangzhou")
 SMS_TENCENT_ENDPOINT = os.environ.get("SMS_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com")
 SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
-SMS_TEMPLATES = json.loads(os.environ.get("SMS_TEMPLATES") or "{}")
+try:
+    SMS_TEMPLATES = json.loads(os.environ.get("SMS_TEMPLATES") or "{}")
+except ValueError:
+    SMS_TEMPLATES = None
+if not isinstance(SMS_TEMPLATES, dict):
+    raise ImproperlyConfigured('SMS_TEMPLATES must be a JSON object, e.g. {"default": "1234567"} (docs/sms.md).')
 SMS_TIMEOUT_SECONDS = float(os.environ.get("SMS_TIMEOUT_SECONDS", "5"))
 # Notifications to residents (forms_intake/services/notifications.py): a failed send is retried after
 # NOTIFICATION_RETRY_SECONDS × 2^(attempt−1), at most NOTIFICATION_MAX_ATTEMPTS times in all.
