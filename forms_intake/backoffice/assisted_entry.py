@@ -12,14 +12,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from forms_intake.models import Submission
 from forms_intake.rules import annex2
-from forms_intake.services import audit, visits
+from forms_intake.services import audit, divisions, visits
 from forms_intake.services.scope import in_scope, user_prefixes
 from forms_intake.services.submissions import answers_from_steps, create_submission
 from forms_intake.steps import forms as steps
@@ -131,4 +133,19 @@ def assisted_entry_view(request):
     return TemplateResponse(request, "forms_intake/admin/assisted_entry.html", {
         "staff_form": staff, "sections": sections, "active": set(active),
         "header_title": _("Enter a paper form"),
+        # The wizard's script (wizard.js) fills each division select from the one above, as for residents.
+        "divisions_url": reverse("forms_intake_submission:divisions"),
     })
+
+
+def divisions_view(request):
+    """The divisions one level down, as JSON, for the paper form's cascading selects (the wizard's endpoint,
+    pages.RegistrationPage.divisions, answers the same for residents; here behind the admin's sign-in)."""
+    if not request.user.has_perm(ADD_PERMISSION):
+        raise PermissionDenied
+    level = request.GET.get("level", "")
+    parent = request.GET.get("parent", "")
+    if level not in divisions.LEVEL_NAMES or len(parent) > 12 or not parent.isdigit() and level != "province":
+        raise Http404
+    options = divisions.options_for(level, parent)
+    return JsonResponse({"options": [{"code": o.code, "name": str(o.name)} for o in options]})

@@ -10,7 +10,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn, UserColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from forms_intake.backoffice.assisted_entry import assisted_entry_view
+from forms_intake.backoffice.assisted_entry import assisted_entry_view, divisions_view
 from forms_intake.backoffice.columns import ClaimCheckboxColumn, QueueColumn, StatusColumn, WaitingColumn
 from forms_intake.backoffice.corrections import CorrectionView
 from forms_intake.backoffice.detail import RevealView, SubmissionInspectView, bulk_claim_view, print_view
@@ -76,6 +76,7 @@ class SubmissionViewSet(ModelViewSet):
                  name="reroute"),
             path("bulk-claim/", bulk_claim_view, name="bulk_claim"),
             path("print/<int:pk>/", print_view, name="print"),
+            path("divisions/", divisions_view, name="divisions"),
         ]
         # Scope before any view runs, for every URL with a pk, present or future.
         for pattern in patterns:

@@ -62,3 +62,30 @@ def test_a_handler_processes_five_registrations_in_a_row_with_next(transactional
         page.wait_for_url(re.compile(r".*/admin/registrations/\?status=submitted$"))
     statuses = [Submission.objects.get(pk=item.pk).status for item in items]
     assert statuses == ["awaiting_review"] * 4 + ["rejected"]
+
+
+def test_the_paper_forms_division_selects_cascade_in_the_admin(transactional_db, live_server, browser):
+    from django.urls import reverse
+
+    make_divisions()
+    make_staff("entry_e2e", roles.HANDLER, [TOWNSHIP_A], first_name="何录入")
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    base = live_server.url
+    page.goto(base + "/admin/login/")
+    page.fill("input[name='username']", "entry_e2e")
+    page.fill("input[name='password']", PASSWORD)
+    page.locator("form button[type='submit']").first.click()
+    page.wait_for_url(re.compile(r".*/admin/$"))
+    page.goto(base + reverse("forms_intake_submission:add"))
+    url_before = page.url
+    # Each select is filled from the one above, without a reload (select_option waits for the option).
+    for level, code in zip(["province", "city", "county", "town"], ["430000", "430100", "430102", TOWNSHIP_A],
+                           strict=True):
+        page.select_option(f"select[name='address-residence_{level}']", code, timeout=5000)
+    assert page.url == url_before
+    assert page.locator("select[name='address-residence_town']").input_value() == TOWNSHIP_A
+    assert not page.locator("[data-division-refresh]").first.is_visible()  # the no-JS hint is hidden
+    assert page.locator("button[name='refresh']").is_visible()  # still needed for the proxy and workplace parts
+    assert not errors, errors
