@@ -52,6 +52,8 @@ lint: $(STAMP) ## Lint: ruff, the import contracts of the wings (import-linter) 
 
 messages: $(STAMP) ## Update the .po catalogues from the code and compile them (needs gettext)
 	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=static --ignore=tests --ignore=bench --ignore=node_modules --no-obsolete
+	@# Wagtail's admin strings that its zh_Hans catalogue lacks (issue 17): merged in, the project's own entries first.
+	msgcat --use-first -o locale/zh_Hans/LC_MESSAGES/django.po locale/zh_Hans/LC_MESSAGES/django.po locale/packages/wagtail.zh_Hans.po
 	$(PY) manage.py compilemessages -l zh_Hans -l en --ignore=.venv
 
 serve-prod: $(STAMP) ## Production settings locally: PostgreSQL, Redis, gunicorn on http://localhost:$(PORT)/ (docs/deploy.md)
