@@ -152,6 +152,12 @@ class Tree:
 def tree_env(database_url, redis_url, key_prefix):
     env = localprod.production_env(database_url=database_url, redis_url=redis_url, GUNICORN_ACCESS_LOG="",
                                    CACHE_KEY_PREFIX=key_prefix)
+    # Phone verification is on in production: the servers text the codes to a file that the simulated
+    # residents read (bench/loadgen.py, bench/README.md), unless the environment names another.
+    if "SMS_BACKEND" not in os.environ:
+        env["SMS_BACKEND"] = "portal.sms.backends.filebased.SmsBackend"
+        # One file for every tree, named for the load generator in this process too.
+        env["SMS_FILE_PATH"] = os.environ.setdefault("SMS_FILE_PATH", "/tmp/portal-bench-sms.jsonl")  # noqa: S108
     env.pop("PYTHONPATH", None)  # each tree imports its own code (gunicorn --chdir, manage.py's directory)
     return env
 
