@@ -1,10 +1,12 @@
-"""Site-wide views: health check, robots.txt and the error pages (404, 429, 500)."""
+"""Site-wide views: health check, robots.txt and the error pages (404, 429, 500, 503)."""
 
 import base64
 import hashlib
+import logging
 import re
+import sys
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -47,14 +49,20 @@ def page_not_found(request, exception=None):
     return HttpResponse(loader.render_to_string("404.html", request=request), status=404)
 
 
-def server_error(request):
-    """500 page that never renders context: it must work when everything else fails.
+#: Errors of a lost or refused database connection (a PgBouncer or PostgreSQL restart, a failover):
+#: the request may well succeed a moment later, so the visitor gets 503 "try again", not 500.
+CONNECTION_ERRORS = (OperationalError, InterfaceError)
+logger = logging.getLogger("portal.errors")
+
+
+def _bare_page(template_name, response_class, **kwargs):
+    """An error page that renders no context: it must work when everything else fails.
 
     Its styles are inline (no static file needed); the strict CSP allows exactly
     those bytes by their hash, so no 'unsafe-inline' is needed.
     """
-    html = loader.get_template("500.html").render()
-    response = HttpResponseServerError(html)
+    html = loader.get_template(template_name).render()
+    response = response_class(html, **kwargs)
     hashes = [
         f"'sha256-{base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()}'"
         for style in re.findall(r"<style>(.*?)</style>", html, flags=re.DOTALL)
@@ -62,6 +70,21 @@ def server_error(request):
     if hashes:
         response._csp_update = {"style-src": hashes}
     return response
+
+
+def server_error(request):
+    """500 page, or 503 with Retry-After when the database connection was lost (Django calls this
+    while the exception is being handled, so sys.exc_info() names it)."""
+    error = sys.exc_info()[1]
+    if isinstance(error, CONNECTION_ERRORS):
+        # Only the class: a database message can quote values.
+        logger.warning("event=database_unavailable error=%s path_kind=%s", type(error).__name__,
+                       "admin" if request.path.startswith("/admin/") else "public")
+        response = _bare_page("503.html", HttpResponse, status=503)
+        response["Retry-After"] = "5"
+        add_never_cache_headers(response)
+        return response
+    return _bare_page("500.html", HttpResponseServerError)
 
 
 def too_many_requests(request, retry_after=None):

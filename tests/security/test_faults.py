@@ -6,7 +6,7 @@ import time
 from unittest import mock
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError, OperationalError
 
 from forms_intake.models import Submission
 from tests.forms_intake.wizard_support import ADULT_ID, employed_self_answers, run_wizard, step_post
@@ -131,3 +131,24 @@ def test_resilient_cache_works_normally_when_redis_is_up():
     assert cache.add("n", 1, 10) is True
     assert cache.incr("n") == 2
     cache.delete_many(["k", "n"])
+
+
+@pytest.mark.parametrize("error", [OperationalError, InterfaceError])
+def test_a_lost_database_connection_gives_the_try_again_page_not_a_500(client, registration_site, error, caplog):
+    """A PgBouncer or PostgreSQL restart mid-request: 503 with Retry-After, nothing leaked, nothing cached."""
+    client.raise_request_exception = False
+    message = "server closed the connection unexpectedly 430102199001011234"
+    with caplog.at_level(logging.WARNING, logger="portal.errors"), mock.patch(
+        "forms_intake.wizard.view.RegistrationWizard.get", side_effect=error(message)
+    ):
+        response = client.get("/register/step/filer/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+    body = response.content.decode()
+    assert "请稍后重试" in body and "不会丢失" in body
+    for leak in LEAKS + (error.__name__, "430102199001011234", "closed the connection"):
+        assert leak not in body
+    # Our line names the class only (Django's own error log of the traceback is scrubbed by portal.logging).
+    ours = [r.getMessage() for r in caplog.records if r.name == "portal.errors"]
+    assert ours == [f"event=database_unavailable error={error.__name__} path_kind=public"]
