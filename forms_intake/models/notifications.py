@@ -23,6 +23,7 @@ class Notification(models.Model):
         PENDING = "pending", _("Waiting to be sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Not sent: no longer applies")
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="notifications")
     # The change it tells of (the return's message and the rejection's note are read from it).

@@ -24,6 +24,7 @@ from django_tasks import task
 from forms_intake.models import Notification, SocialSecurityCard, StatusLookupPage
 from forms_intake.rules.personal_data import mask_id_number
 from forms_intake.rules.states import RejectionReason
+from forms_intake.rules.states import SubmissionStatus as S
 from portal import sms
 
 logger = logging.getLogger(__name__)
@@ -156,9 +157,14 @@ def _claim(pk, now) -> bool:
 
 
 def attempt(notification) -> bool:
-    """Send ``notification`` once and record the outcome; True if the provider accepted it."""
+    """Send ``notification`` once and record the outcome; True if the provider accepted it, None if cancelled."""
     submission = notification.submission
     error, permanent = "", False
+    if notification.kind == Notification.Kind.RETURNED and submission.status != S.RETURNED:
+        # Corrected and resubmitted before the message went out: asking for a correction now would mislead.
+        Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.CANCELLED)
+        logger.info("Notification %s (%s): cancelled, no longer returned", notification.pk, notification.kind)
+        return None
     if not submission.phone:
         error, permanent = "NoPhoneNumber", True
     else:
@@ -191,7 +197,9 @@ def send_due(now=None, limit=100) -> dict:
         if not _claim(pk, now):
             continue
         notification = Notification.objects.select_related("submission", "event").get(pk=pk)
-        counts["sent" if attempt(notification) else "failed"] += 1
+        outcome = attempt(notification)
+        key = "sent" if outcome else ("failed" if outcome is False else "cancelled")
+        counts[key] = counts.get(key, 0) + 1
     counts["next_attempt_at"] = (
         Notification.objects.filter(status=Notification.Status.PENDING).order_by("next_attempt_at")
         .values_list("next_attempt_at", flat=True).first()

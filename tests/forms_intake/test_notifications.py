@@ -276,3 +276,13 @@ def test_through_the_tencent_adapter_the_template_and_its_variables_go_to_the_pr
         assert body["TemplateParamSet"][:2] == [submission.reference, "已参保"]
     finally:
         fake.close()
+
+
+def test_a_correction_request_corrected_before_it_went_out_is_not_sent(staff):
+    submission = _claimed(staff)
+    transitions.perform(submission, "return", staff["handler"], note="请补充门牌号")  # not committed: waiting
+    transitions.correct(submission, staff["handler"], {"residence_street": "五一路1号"}, note="居民到窗口补正")
+    transitions.perform(submission, "resubmit", staff["handler"])
+    assert notifications.send_due()["cancelled"] == 1
+    assert sms.outbox == []
+    assert Notification.objects.get(submission=submission).status == "cancelled"
