@@ -13,6 +13,7 @@ from forms_intake.backoffice.dashboard import DashboardPanel
 from forms_intake.backoffice.exports_audit import export_audit_viewset
 from forms_intake.backoffice.menus import RegistrationMenuGroup
 from forms_intake.backoffice.policy import SubmissionPermissionPolicy
+from forms_intake.backoffice.regional_report import RegionalReportView
 from forms_intake.backoffice.report import StatisticsReportView
 from forms_intake.backoffice.search import submission_search_view
 from forms_intake.backoffice.viewsets import staff_division_viewset, submission_viewset
@@ -125,3 +126,22 @@ def register_my_spot_checks_menu_item():
     return _ReviewerMenuItem(
         _("My spot checks"), reverse("forms_intake_spotcheck:mine"), icon_name="crosshairs", order=265
     )
+
+
+class _RegionalReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("forms_intake.view_submission")
+
+
+@hooks.register("register_admin_menu_item")
+def register_regional_report_menu_item():
+    return _RegionalReportMenuItem(
+        _("Regional statistical analysis report"), reverse("forms_intake_regional_report"), icon_name="table",
+        order=270,
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_regional_report_url():
+    # The regional statistical analysis report (seed item 19), built as a job.
+    return [path("registrations/regional-report/", RegionalReportView.as_view(), name="forms_intake_regional_report")]

@@ -62,7 +62,7 @@ def test_a_spot_check_from_draw_to_evaluation_report(transactional_db, live_serv
     reviewer.goto(base + "/admin/registrations/spot-checks/mine/")
     items = list(check.items.order_by("result", "spot_check_id", "position"))
     reviewer.get_by_role("link", name=items[0].reference).click()
-    reviewer.get_by_label("Error found").or_(reviewer.get_by_label("发现错误")).first.check()
+    reviewer.locator("input[name='result'][value='error']").check()
     reviewer.select_option("select[name='error_field']", "service_bank")
     reviewer.fill("textarea[name='note']", "银行与纸质表不符")
     reviewer.locator("main form button[type='submit']").click()
