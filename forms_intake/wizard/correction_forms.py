@@ -120,12 +120,11 @@ class CorrectionForms:
         return sections
 
     def _tampered(self):
-        """Whether the post carries a value for a field of these steps that was not requested."""
-        for form in self.forms.values():
-            for name in form.fields:
-                if name not in self.requested and form.add_prefix(name) in self.data:
-                    return True
-        return False
+        """Whether the post carries a value for any step field that was not requested (shown or not)."""
+        allowed = {f"{spec.step}-{spec.name}" for spec in annex2.schema().resident_correctable
+                   if spec.name in self.requested}
+        prefixes = tuple(f"{step}-" for step in FORM_CLASSES)
+        return any(key.startswith(prefixes) and key not in allowed for key in self.data)
 
     def is_valid(self):
         if self.data is None:
