@@ -89,3 +89,42 @@ def test_the_paper_forms_division_selects_cascade_in_the_admin(transactional_db,
     assert not page.locator("[data-division-refresh]").first.is_visible()  # the no-JS hint is hidden
     assert page.locator("button[name='refresh']").is_visible()  # still needed for the proxy and workplace parts
     assert not errors, errors
+
+
+def test_the_overdue_marker_counts_the_national_day_holiday(transactional_db, live_server, browser, settings):
+    """Monday 12 October 2026: submitted Monday 21 September has waited 10 working days (the holidays of
+    25–27 September and 1–7 October do not count, the adjusted Sunday 20 and Saturday 10 do): on time.
+    Submitted on Sunday 20 September (a working day): 11, overdue. Monday to Friday alone would say 15."""
+    from django.urls import get_resolver
+    from freezegun import freeze_time
+
+    get_resolver().url_patterns  # noqa: B018 - the URLconf (and the API's schemas) loaded before time is frozen
+    make_divisions()
+    on_time = make_submission(name="按期")
+    overdue = make_submission(name="超期")
+    for item, day in ((on_time, 21), (overdue, 20)):
+        Submission.objects.filter(pk=item.pk).update(
+            created_at=timezone.make_aware(datetime.datetime(2026, 9, day, 10, 0)))
+    make_staff("late_e2e", roles.HANDLER, [TOWNSHIP_A], first_name="周经办")
+    # The session cookie must not carry a frozen expiry date that the browser's real clock has passed.
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    with freeze_time("2026-10-12 02:00:00", tick=True):
+        page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+        base = live_server.url
+        page.goto(base + "/admin/login/")
+        page.fill("input[name='username']", "late_e2e")
+        page.fill("input[name='password']", PASSWORD)
+        page.locator("form button[type='submit']").first.click()
+        page.wait_for_url(re.compile(r".*/admin/$"))
+        page.goto(base + "/admin/registrations/?ordering=-waiting")
+        late_row = page.locator("tr", has_text=overdue.reference)
+        on_time_row = page.locator("tr", has_text=on_time.reference)
+        assert late_row.locator("[data-overdue]").is_visible()
+        assert re.search(r"\b11\b", late_row.inner_text())
+        assert on_time_row.locator("[data-overdue]").count() == 0
+        assert re.search(r"\b10\b", on_time_row.inner_text())
+        # Most days waiting first, and the dashboard counts the one overdue item of the township.
+        rows = page.locator("tbody tr").all_inner_texts()
+        assert overdue.reference in rows[0] and on_time.reference in rows[1]
+        page.goto(base + "/admin/")
+        assert "文艺路街道" in page.locator("[data-overdue-by-division]").inner_text()
