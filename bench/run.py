@@ -707,9 +707,11 @@ def _render_export(results, out):
     if export.get("missing"):
         out += ["", f"CSV export not measured — MISSED: {export['missing']}."]
         return
+    via_job = f" through a background job (its task {export['job_seconds']} s)" if export.get("via_job") else ""
     out += [
         "",
-        f"CSV export: status {export['status']}, {export['rows']:,} rows of {export['expected_rows']:,} expected "
+        f"CSV export{via_job}: "
+        f"status {export['status']}, {export['rows']:,} rows of {export['expected_rows']:,} expected "
         f"({export['bytes'] / 1e6:.0f} MB, streaming: {export['streaming']}) in {export['seconds']} s; peak RSS of "
         f"the process {export['peak_rss_mb']} MB (before: {export['rss_before_mb']} MB) — target < "
         f"{TARGETS['export_peak_mb']} MB with every row: {verdict(export_verdict(export))}.",
