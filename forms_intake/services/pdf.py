@@ -47,20 +47,29 @@ def local_static_path(url_path):
     if not url_path.startswith(prefix):
         return None
     name = url_path[len(prefix):]
-    if not name or ".." in Path(name).parts:
+    if not name or Path(name).is_absolute() or "\\" in name or ".." in Path(name).parts:
         return None
-    collected = Path(settings.STATIC_ROOT, name) if settings.STATIC_ROOT else None
-    if collected is not None and collected.is_file():
-        return collected
+    # The source files first (collectstatic copies them; a stale STATIC_ROOT must not win), then the collected
+    # ones (the hashed names of a manifest storage exist only there).
     found = finders.find(name)
-    return Path(found) if found else None
+    if found:
+        return Path(found)
+    collected = Path(settings.STATIC_ROOT, name) if settings.STATIC_ROOT else None
+    return collected if collected is not None and collected.is_file() else None
 
 
 def render_pdf(request, submission, *, page=None):
     """The printable form of `submission` as PDF bytes (A4, one page)."""
     base_url = request.build_absolute_uri("/")
-    html = printable_html(request, submission, page=page)
-    return HTML(string=html, base_url=base_url, url_fetcher=StaticOnlyFetcher(base_url)).write_pdf()
+    fetcher = StaticOnlyFetcher(base_url)
+    document = None
+    # Answers at their longest can push the form past one page: then it is laid out again, smaller.
+    for compact in (False, True):
+        html = printable_html(request, submission, page=page, compact=compact)
+        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+        if len(document.pages) == 1:
+            break
+    return document.write_pdf()
 
 
 def pdf_filename(submission):

@@ -163,6 +163,7 @@ def render_printable(request, submission, *, page=None, back_url=None, pdf_url="
     return response
 
 
-def printable_html(request, submission, *, page=None):
-    """The same template as the print view, as a string (for the PDF)."""
-    return render_to_string(TEMPLATE, {**printable_context(submission, page=page), "for_pdf": True}, request=request)
+def printable_html(request, submission, *, page=None, compact=False):
+    """The same template as the print view, as a string (for the PDF); ``compact``: smaller type."""
+    context = {**printable_context(submission, page=page), "for_pdf": True, "compact": compact}
+    return render_to_string(TEMPLATE, context, request=request)

@@ -161,6 +161,7 @@ def test_weasyprint_reads_only_the_sites_static_files():
     assert css.content_type == "text/css" and b"@page" in css.read()
     for url in ("http://example.com/static/forms_intake/annex2.css", "http://testserver/media/x.png",
                 "http://testserver/static/../portal/settings/base.py", "file:///etc/passwd",
+                "http://testserver/static//etc/passwd", "http://testserver/static/%2e%2e/portal/settings/base.py",
                 "http://testserver/static/does-not-exist.css"):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
@@ -174,3 +175,30 @@ def test_division_names_lose_only_the_ending_their_label_gives():
     furong = make_divisions()["430102"]
     assert [name for name, _level in division_parts(furong)] == ["湖南", "长沙", "芙蓉"]
     assert [name for name, _level in division_parts(furong, show_town=True)][-1] == "\u3000\u3000"
+
+
+def test_the_wizard_asks_employment_on_the_papers_two_numbered_lines():
+    from forms_intake.steps.forms import EmploymentForm
+
+    html = str(EmploymentForm(wizard_context={}, prefix="employment")["employment_status"].as_field_group())
+    text = re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert re.search(r"就业状态 .*1、已就业 省内 省外 2、无单位 学龄前 在校学生 未就业 自由职业者", text), text
+    assert html.count('<fieldset class="radios__group">') == 2 and html.count('type="radio"') == 6
+    form = EmploymentForm(data={"employment-employment_status": "employed_out_of_province",
+                                "employment-employer_name": "广东某某公司"}, prefix="employment", wizard_context={})
+    assert form.is_valid(), form.errors
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_answer_at_its_longest_still_fits_one_page(staff_world, language):
+    submission = staff_world["submission"]
+    for name, length in (("name", 20), ("proxy_name", 20), ("employer_name", 100), ("unit_name", 100),
+                         ("residence_street", 100), ("not_insured_reason_other", 200), ("residence_village", 60),
+                         ("employer_village", 60), ("unit_village", 60)):
+        setattr(submission, name, "湘" * length)
+    submission.employment_status = "employed_out_of_province"
+    submission.employer_division = submission.residence_division
+    with translation.override(language):
+        pages, text = pdf_text(pdf_service.render_pdf(RequestFactory().get("/"), submission))
+    assert pages == 1
+    assert "湘" * 100 in text.replace(" ", "")
