@@ -11,6 +11,9 @@ Departures from formtools' defaults, each for a known pitfall:
 * the final save happens in the POST of the review step (formtools would
   save on a GET of a "done" URL), exactly once per idempotency key, and a
   database failure keeps the answers for a retry (503 page);
+* with WIZARD_PHONE_VERIFICATION the final submit waits for the SMS code sent to the
+  联系电话 (phone.py, at step/confirm-phone/); any step can be saved to come back later
+  (resume.py: step/save/, step/resume/); these pages are EXTRA_PAGES, not steps;
 * an expired or missing session shows a clear "session expired" page;
 * step data is encrypted in the session (it holds ID and phone numbers);
 * the session is saved only when the answers change, or once a minute to
