@@ -134,3 +134,24 @@ def test_the_admin_strings_wagtail_lacks_are_in_the_project_catalogue():
         referenced = translation.ngettext("Referenced %(count)s time", "Referenced %(count)s times", 0)
         assert referenced == "被引用 %(count)s 次"
         assert translation.gettext("Live") == "查看线上页面"
+
+
+def test_the_admin_javascript_strings_are_in_chinese(client, public_site):
+    import json
+    import re
+
+    client.force_login(_user("js", EDITOR))
+    for name in ("wagtailadmin_javascript_catalog", "wagtail_localize:javascript_catalog"):
+        body = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        catalog = json.loads(re.search(r"const newcatalog = (\{.*?\});", body, re.S).group(1))
+        assert catalog["A network error occurred."] == "网络出错。", name
+        assert catalog["Autosave in progress…"] == "正在自动保存…", name
+
+
+def test_a_translated_string_says_how_without_an_english_date(public_site):
+    from django.utils import translation
+    from wagtail_localize.models import StringTranslation
+
+    string = StringTranslation.objects.filter(translation_type=StringTranslation.TRANSLATION_TYPE_MANUAL).first()
+    with translation.override("zh-hans"):
+        assert string.get_comment() == "已手工翻译"
