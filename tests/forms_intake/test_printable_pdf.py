@@ -143,6 +143,9 @@ def test_staff_download_the_pdf_in_scope_and_it_is_recorded(client, staff_world)
     for answer in (submission.reference, "王小明", submission.id_number, "王大明", PROXY_ID,
                    "139 8765 4321", "☑其他", "长期在外地务工", "其他亲属", "☑村（社区）", "韶山路社区"):
         assert answer in text, answer
+    # The Chinese glyphs are the installed WenQuanYi font's, embedded (a fresh machine: README).
+    fonts = pypdf.PdfReader(io.BytesIO(response.content)).pages[0]["/Resources"]["/Font"]
+    assert any("WenQuanYi" in str(font.get_object()["/BaseFont"]) for font in fonts.values())
     event = SubmissionEvent.objects.get(submission=submission, action="print")
     assert event.user == staff_world["handler"] and event.note == "PDF"
 
