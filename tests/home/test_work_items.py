@@ -7,7 +7,9 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.urls import reverse
+from wagtail.documents import get_document_model
 
 from home.work_items import WorkItem, due_date_from_deadline
 from home.work_items_seed import seed_work_items
@@ -113,6 +115,24 @@ def test_provincial_administrator_edits_an_item_with_history(client, items):
     item.refresh_from_db()
     assert (item.status, item.notes, item.start_date) == ("in_progress", "已抽查长沙、衡阳", datetime.date(2017, 10, 9))
     assert item.revisions.count() == 2
+    # Evidence: a document attached to the item, kept in its next revision.
+    document = get_document_model().objects.create(
+        title="抽查评估报告", file=ContentFile(b"%PDF-1.4", name="report.pdf")
+    )
+    data.update(
+        {
+            "evidence-TOTAL_FORMS": "1",
+            "evidence-0-document": str(document.pk),
+            "evidence-0-caption": "评估报告",
+            "evidence-0-ORDER": "1",
+            "evidence-0-id": "",
+            "evidence-0-DELETE": "",
+        }
+    )
+    response = client.post(edit_url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert [(e.document_id, e.caption) for e in item.evidence.all()] == [(document.pk, "评估报告")]
+    assert item.revisions.count() == 3
     history = client.get(reverse("wagtailsnippets_home_workitem:history", args=[item.pk]))
     assert history.status_code == 200
     assert "province" in history.content.decode()
