@@ -10,6 +10,8 @@ import pytest
 from forms_intake.models import Submission
 from forms_intake.rules.states import SubmissionStatus as S
 from portal import roles, sms
+from tests.e2e.test_wizard_journeys import _context as axe_context
+from tests.e2e.test_wizard_journeys import check_axe
 from tests.forms_intake.moderation_support import TOWNSHIP_A, make_id_number, make_staff, make_submission
 
 pytestmark = pytest.mark.e2e
@@ -50,19 +52,22 @@ def test_a_returned_registration_corrected_online_by_the_resident(live_portal, b
     assert Submission.objects.get(pk=submission.pk).status == S.RETURNED
     sms.outbox.clear()  # a notification of the return, if one is sent: only the code is read below
 
-    resident_context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    resident_context = axe_context(browser, viewport={"width": 390, "height": 844})
     resident = resident_context.new_page()
     resident.goto(base + "/register/correct/")
+    check_axe(resident, "correction: reference and ID number")
     resident.fill("input[name='reference']", submission.reference)
     resident.fill("input[name='id_number']", ID_NUMBER)
     resident.locator("form:has(input[name='stage'][value='lookup']) button[type='submit']").click()
     resident.wait_for_selector("[data-code-sent]")
+    check_axe(resident, "correction: code")
     assert ID_NUMBER not in resident.url and submission.reference not in resident.url
     codes = [m for m in sms.outbox if m.to == submission.phone]
     assert len(codes) == 1
     resident.fill("input[name='code']", re.search(r"\d{6}", codes[0].body).group(0))
     resident.locator("form:has(input[name='stage'][value='code']) button[type='submit']").click()
     resident.wait_for_selector("[data-correction-form]")
+    check_axe(resident, "correction: form")
     form = resident.locator("[data-correction-form]")
     # Only the requested field is editable; the others are shown, the ID number masked.
     assert form.locator("input[type='text'], input[type='tel'], select, textarea").count() == 1
@@ -71,6 +76,7 @@ def test_a_returned_registration_corrected_online_by_the_resident(live_portal, b
     form.locator("input[name='address-residence_street']").fill("八一路14号")
     form.locator("button[type='submit']").click()
     resident.wait_for_selector("[data-correction-done]")
+    check_axe(resident, "correction: done")
     resident_context.close()
 
     assert Submission.objects.get(pk=submission.pk).status == S.SUBMITTED
