@@ -67,6 +67,12 @@ def test_the_code_page_with_wrong_expired_and_new_codes(portal, browser):
     page.fill('input[name="address-residence_village"]', "八一路社区")
     submit(page)
     step(page, "reason", True)
+    reason_url = page.url
+    page.goto(reason_url.replace("/step/reason/", "/step/save/"))  # the save page (saving only on its POST)
+    check_axe(page, "save page")
+    page.goto(portal.url + "/register/step/resume/")
+    check_axe(page, "resume page")
+    page.goto(reason_url)
     page.check('input[name="reason-not_insured_reason"][value="personal"]')
     page.check('input[name="reason-service_bank"][value="psbc"]')
     submit(page)
