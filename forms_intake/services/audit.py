@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "register": _("Registered (reviewed)"),
     "send_back": _("Sent back to the handler"),
     "return": _("Returned to the resident for correction"),
+    "correction_request": _("Asked the resident to correct online"),
     "resubmit": _("Corrected and back in the queue"),
     "reject": _("Not registered"),
     "issue_card": _("Card issued"),

@@ -69,7 +69,13 @@ def return_for_correction(submission, user, *, note, fields=()):
         transitions.perform(submission, "return", user, note=note)
         if not names:
             return None
-        return CorrectionRequest.objects.create(submission=submission, fields=names, requested_by=user)
+        request = CorrectionRequest.objects.create(submission=submission, fields=names, requested_by=user)
+        labels = dict(resident_fields())
+        with translation.override(settings.LANGUAGE_CODE):
+            listed = "、".join(str(labels[name]) for name in names)
+        audit.record(submission, "correction_request", user, from_status=S.RETURNED, to_status=S.RETURNED,
+                     note=listed)
+        return request
 
 
 def open_request(submission):

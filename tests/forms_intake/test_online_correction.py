@@ -87,6 +87,9 @@ def test_the_return_form_lists_the_fields_and_stores_the_request(staff, handler)
     # The companion comes along (another status clears or needs the employer's name); unknown names are dropped.
     assert request.fields == ["employment_status", "employer_name"]
     assert request.requested_by == handler
+    # The timeline says what was asked (the labels as on the form).
+    asked = SubmissionEvent.objects.get(submission=submission, action="correction_request")
+    assert asked.user == handler and asked.note == "就业状态、工作单位名称"
     assert Submission.objects.get(pk=submission.pk).status == S.RETURNED
 
 
