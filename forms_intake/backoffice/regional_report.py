@@ -25,6 +25,10 @@ class RegionalReportForm(forms.Form):
         help_text=_("A division within your own, e.g. 430000 (the province), 430100 (a city), 430102 (a county)."),
     )
 
+    file_format = forms.ChoiceField(
+        label=_("Format"), choices=[("xlsx", "XLSX"), ("pdf", "PDF")], initial="xlsx", widget=forms.RadioSelect
+    )
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
@@ -52,5 +56,5 @@ class RegionalReportView(WagtailAdminTemplateMixin, FormView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form):
-        job, _created = regional_report.start(self.request.user, form.division)
+        job, _created = regional_report.start(self.request.user, form.division, form.cleaned_data["file_format"])
         return redirect("forms_intake_jobs:detail", job.pk)

@@ -14,9 +14,11 @@ from io import BytesIO
 
 from django.db.models import Count
 from django.db.models.functions import TruncDate
+from django.template.loader import render_to_string
 from django_tasks import task
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from weasyprint import HTML
 
 from forms_intake.models import Division
 from forms_intake.rules.crypto import get_fernet
@@ -24,12 +26,21 @@ from forms_intake.rules.routing import scope_prefix
 from forms_intake.rules.states import SubmissionStatus
 from forms_intake.rules.text import current_date
 from forms_intake.services import statistics
+from forms_intake.services.pdf import StaticOnlyFetcher
 from forms_intake.services.scope import prefix_q, scoped_submissions, user_divisions
 from portal.jobs import files, runner
 
 KIND = "regional_report"
 VIEW_PERMISSION = "forms_intake.view_submission"
 REGISTERED = (SubmissionStatus.REGISTERED, SubmissionStatus.CARD_ISSUED)
+FORMATS = ("xlsx", "pdf")
+BREAKDOWNS = (
+    ("按状态", "status"),
+    ("就业状态", "employment_status"),
+    ("未参保原因", "not_insured_reason"),
+    ("服务银行", "service_bank"),
+    ("性别", "gender"),
+)
 WEEKS = 12
 
 
@@ -174,6 +185,29 @@ def write_workbook(data, out):
     workbook.save(out)
 
 
+def write_pdf(data):
+    """The report as PDF bytes (A4, WeasyPrint, offline: the template names no external file)."""
+    zh, en = summary_paragraphs(data)
+    total = data["total"]
+    breakdowns = [
+        (title, [(str(label), n, _share(n, total)) for _value, label, n in data["summary"][field]])
+        for title, field in BREAKDOWNS
+    ]
+    breakdowns.append(("年龄段", [(label, n, _share(n, total)) for label, n in data["summary"]["age_band"]]))
+    html = render_to_string(
+        "forms_intake/regional_report_pdf.html",
+        {
+            "title": f"{data['division']['name']}全民参保登记情况统计分析报告",
+            "data": data,
+            "zh": zh,
+            "en": en,
+            "breakdowns": breakdowns,
+        },
+    )
+    base_url = "http://localhost/"
+    return HTML(string=html, base_url=base_url, url_fetcher=StaticOnlyFetcher(base_url)).write_pdf()
+
+
 # --------------------------------------------------------------------------
 # The job
 # --------------------------------------------------------------------------
@@ -186,11 +220,12 @@ def report_divisions(user):
     return user_divisions(user)
 
 
-def start(user, division):
+def start(user, division, file_format="xlsx"):
     """Start (or join the running) report job of ``division`` for ``user``; returns (job, created)."""
-    return runner.start(
-        build_regional_report, user=user, kind=KIND, params={"division": division.code}, message=division.name
-    )
+    if file_format not in FORMATS:
+        raise ValueError(f"unknown format {file_format!r}")
+    params = {"division": division.code, "format": file_format}
+    return runner.start(build_regional_report, user=user, kind=KIND, params=params, message=division.name)
 
 
 def _build(context):
@@ -202,14 +237,25 @@ def _build(context):
     context.progress(0, message=division.name, force=True)
     queryset = scoped_submissions(user).filter(prefix_q(scope_prefix(division.code)))
     data = figures(queryset, division)
-    buffer = BytesIO()
-    write_workbook(data, buffer)
+    file_format = context.params.get("format", "xlsx")
+    if file_format == "pdf":
+        content = write_pdf(data)
+    else:
+        file_format, buffer = "xlsx", BytesIO()
+        write_workbook(data, buffer)
+        content = buffer.getvalue()
     part = context.part_path()
     with files.encrypted_writer(part, get_fernet()) as out:
-        out.write(buffer.getvalue())
+        out.write(content)
     # ASCII only: the download sends it in a Content-Disposition header as it is.
-    filename = f"regional-report-{division.code}-{data['date']:%Y%m%d}.xlsx"
-    return {"file": part, "suffix": ".xlsx.enc", "filename": filename, "format": "xlsx", "rows": data["total"]}
+    filename = f"regional-report-{division.code}-{data['date']:%Y%m%d}.{file_format}"
+    return {
+        "file": part,
+        "suffix": f".{file_format}.enc",
+        "filename": filename,
+        "format": file_format,
+        "rows": data["total"],
+    }
 
 
 @task()

@@ -2,8 +2,10 @@
 within the user's divisions, with every breakdown, the weekly trend and a generated summary paragraph."""
 
 import datetime
+import re
 from io import BytesIO
 
+import pypdf
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -65,7 +67,7 @@ def test_an_empty_division_gets_a_plain_sentence(world):
 
 def test_the_job_builds_the_workbook_for_its_user_only(client, world):
     client.force_login(world["province"])
-    response = client.post(reverse("forms_intake_regional_report"), {"division_code": "430102"})
+    response = client.post(reverse("forms_intake_regional_report"), {"division_code": "430102", "file_format": "xlsx"})
     job = Job.objects.get(kind=regional_report.KIND)
     assert response.status_code == 302 and str(job.pk) in response["Location"]
     assert job.state == JobState.DONE  # the immediate backend ran it
@@ -98,7 +100,7 @@ def test_the_job_builds_the_workbook_for_its_user_only(client, world):
 
 def test_a_division_outside_ones_own_is_refused_with_a_message(client, world):
     client.force_login(world["township"])
-    response = client.post(reverse("forms_intake_regional_report"), {"division_code": "430102"})
+    response = client.post(reverse("forms_intake_regional_report"), {"division_code": "430102", "file_format": "xlsx"})
     assert response.status_code == 200
     with translation.override("zh-hans"):
         message = translation.gettext("This is not a division within your own divisions.")
@@ -113,3 +115,17 @@ def test_a_division_outside_ones_own_is_refused_with_a_message(client, world):
 def test_staff_without_registrations_access_get_403(client, world):
     client.force_login(make_staff("editor", roles.EDITOR))
     assert client.get(reverse("forms_intake_regional_report")).status_code in (302, 403)
+
+
+def test_the_pdf_version_of_the_report(client, world):
+    client.force_login(world["province"])
+    client.post(reverse("forms_intake_regional_report"), {"division_code": "430102", "file_format": "pdf"})
+    job = Job.objects.get(kind=regional_report.KIND)
+    assert job.state == JobState.DONE
+    download = client.get(reverse("forms_intake_jobs:download", args=[job.pk]))
+    content = b"".join(download.streaming_content)
+    assert content.startswith(b"%PDF") and download["Content-Disposition"].endswith('.pdf"')
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(BytesIO(content)).pages)
+    compact = re.sub(r"\s+", "", text)
+    assert "芙蓉区全民参保登记情况统计分析报告" in compact
+    assert "芙蓉区共收到全民参保登记5人" in compact and "五里牌街道" in compact
