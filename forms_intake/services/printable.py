@@ -61,7 +61,8 @@ def written_date(value=None):
 
 def _signature(key, submission):
     """What stands in for a signature: the electronic declaration, or the staff member; each with its date."""
-    declared = f"{gettext('Electronic declaration')} {written_date(submission.declared_at)}"
+    label = gettext("Electronic declaration")  # not inside the f-string: makemessages would not find it there
+    declared = f"{label} {written_date(submission.declared_at)}"
     if key == "self":
         return written_date() if submission.is_proxy_filing else declared
     if key == "proxy":
