@@ -104,6 +104,9 @@ def test_a_provincial_administrator_draws_a_recorded_reproducible_sample(client,
     assert entry.user == world["province"] and entry.data["seed"] == 2026
     report = client.get(response["Location"]).content.decode()
     assert 'data-figure="seed">2026<' in report and 'data-figure="sampled">6<' in report
+    assert 'data-figure="reproducible">' in report
+    history = client.get(reverse("forms_intake_spotcheck:history", args=[check.pk]))
+    assert history.status_code == 200 and "province" in history.content.decode()
 
 
 @pytest.mark.django_db
