@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from forms_intake.backoffice import detail
 from forms_intake.models import Submission
-from forms_intake.services import transitions
+from forms_intake.services import correction_requests, transitions
 from forms_intake.services.scope import get_scoped_submission_or_404
 
 #: Where the session keeps the list the clerk works from: {"listing": "index"|"mine", "query": "..."}.
@@ -121,6 +121,7 @@ def confirmation_page(request, submission, name):
         "transition": transition,
         "reason_label": dict(transitions.RejectionReason.choices).get(reason, ""),
         "note": request.POST.get("note", ""),
+        "correct_labels": correction_requests.labels_of(request.POST.getlist("correct_fields")),
         "kept": kept,
         "action_url": reverse("forms_intake_submission:action", args=[submission.pk, name]),
         "back_url": reverse("forms_intake_submission:inspect", args=[submission.pk]),

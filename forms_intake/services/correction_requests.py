@@ -62,6 +62,12 @@ def clean_field_list(names) -> list:
     return [name for name in allowed if name in wanted]
 
 
+def labels_of(names) -> list:
+    """The labels of the fields ``names`` would request (after ``clean_field_list``), for the confirmation page."""
+    labels = dict(resident_fields())
+    return [labels[name] for name in clean_field_list(names)]
+
+
 def return_for_correction(submission, user, *, note, fields=()):
     """The ``return`` transition with the fields to correct online; returns the request (None if no field)."""
     names = clean_field_list(fields)

@@ -82,6 +82,11 @@ def test_the_return_form_lists_the_fields_and_stores_the_request(staff, handler)
     page = staff.get(reverse("forms_intake_submission:inspect", args=[submission.pk])).content.decode()
     assert 'name="correct_fields" value="residence_street"' in page
     assert 'value="id_number"' not in page  # not correctable by the resident
+    confirm = staff.post(reverse("forms_intake_submission:action", args=[submission.pk, "return"]),
+                         {"note": "请核对", "correct_fields": ["employment_status"]}).content.decode()
+    # The confirmation page says what the resident will be able to correct, and keeps the ticks.
+    assert "data-correct-labels" in confirm and "就业状态、工作单位名称" in confirm
+    assert 'name="correct_fields" value="employment_status"' in confirm
     _return(staff, submission, ["employment_status", "not_a_field"])
     request = CorrectionRequest.objects.get(submission=submission)
     # The companion comes along (another status clears or needs the employer's name); unknown names are dropped.
