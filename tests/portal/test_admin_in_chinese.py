@@ -155,3 +155,33 @@ def test_a_translated_string_says_how_without_an_english_date(public_site):
     string = StringTranslation.objects.filter(translation_type=StringTranslation.TRANSLATION_TYPE_MANUAL).first()
     with translation.override("zh-hans"):
         assert string.get_comment() == "已手工翻译"
+
+
+@pytest.mark.parametrize("domain", ["django", "djangojs"])
+def test_every_string_of_the_installed_wagtail_has_chinese(domain):
+    """A Wagtail upgrade that brings new admin strings fails here until locale/ translates them."""
+    from pathlib import Path
+
+    import polib
+    import wagtail
+    import wagtail_localize
+    from django.conf import settings
+
+    locale = Path(settings.BASE_DIR) / "locale"
+    ours_files = [locale / "zh_Hans" / "LC_MESSAGES" / f"{domain}.po"]
+    if domain == "django":
+        ours_files.append(locale / "packages" / "wagtail.zh_Hans.po")
+    ours = {(e.msgctxt, e.msgid) for path in ours_files for e in polib.pofile(str(path)) if e.translated()}
+    missing = []
+    for package in (Path(wagtail.__file__).parent, Path(wagtail_localize.__file__).parent):
+        for source in package.glob(f"**/locale/en/LC_MESSAGES/{domain}.po"):
+            base = source.parents[2]
+            theirs = set()
+            for language in ("zh_Hans", "zh"):
+                catalogue = base / language / "LC_MESSAGES" / f"{domain}.po"
+                if catalogue.exists():
+                    theirs |= {(e.msgctxt, e.msgid) for e in polib.pofile(str(catalogue)) if e.translated()}
+            missing += [
+                e.msgid for e in polib.pofile(str(source)) if e.msgid and (e.msgctxt, e.msgid) not in theirs | ours
+            ]
+    assert missing == []
