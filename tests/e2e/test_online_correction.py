@@ -82,6 +82,8 @@ def test_a_returned_registration_corrected_online_by_the_resident(live_portal, b
     assert Submission.objects.get(pk=submission.pk).status == S.SUBMITTED
     staff.goto(detail_url)
     assert "待受理" in staff.locator(".registration-status").inner_text()
+    timeline = staff.locator(".registration-timeline").inner_text()
+    assert "the resident (online)" in timeline or "居民" in timeline  # not "system"
     changes = staff.locator(".registration-changes").last.inner_text()
     assert "八一路12号" in changes and "八一路14号" in changes
     staff_context.close()

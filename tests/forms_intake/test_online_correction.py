@@ -124,6 +124,7 @@ def test_the_resident_corrects_only_the_requested_fields_and_it_is_back_in_the_q
 
     detail = staff.get(reverse("forms_intake_submission:inspect", args=[corrected.pk])).content.decode()
     assert "八一路12号" in detail and "八一路14号" in detail and str(correction_requests.RESIDENT_NOTE) in detail
+    assert gettext("the resident (online)") in detail  # who corrected it, not "system"
 
     # Done once: the same session (and a new look-up) cannot correct it again.
     assert "data-correction-form" not in client.get(URL).content.decode()
