@@ -236,3 +236,10 @@ def test_the_lookup_is_rate_limited(client, returned, monkeypatch):
     for _attempt in range(2):
         assert _lookup(client, "HN-AAAA-AAAA-AAA", ID_NUMBER).status_code == 200
     assert _lookup(client, "HN-AAAA-AAAA-AAA", ID_NUMBER).status_code == 429
+
+
+def test_the_correction_page_speaks_english_too(client, registration_site):
+    response = client.get("/en" + URL)
+    body = response.content.decode()
+    assert response.status_code == 200 and 'lang="en"' in body
+    assert "Correct a returned registration" in body and "no-store" in response["Cache-Control"]
