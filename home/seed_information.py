@@ -69,6 +69,7 @@ CONTACT = [
 def privacy_page():
     """Fields of the privacy notice page (title, slug, summary, body as raw StreamField data)."""
     rejected, returned, sign_in, exports, hours = _retention()
+    saved = getattr(settings, "SAVED_DRAFT_DAYS", 7)  # forms_intake/services/saved_drafts.py
     body = [
         _h("一、个人信息处理者", "1. Who processes your personal information"),
         _p(
@@ -120,6 +121,10 @@ def privacy_page():
                 (
                     f"在网上填写、尚未提交的内容保存在本次会话中，{hours}小时内没有操作即被删除；",
                     f"Answers typed online but not yet submitted are kept in your session and deleted after {hours} hours without activity.",
+                ),
+                (
+                    f"选择“保存，稍后继续填写”的，填写内容加密保存{saved}天，到期即被删除；短信验证码只保存其加密散列值，几分钟后失效；",
+                    f"Answers saved to finish later are kept encrypted for {saved} days and then deleted; text-message codes are kept only as keyed hashes and expire within minutes.",
                 ),
                 (
                     f"不予登记的记录，自最后一次处理起{rejected}天后删除其中的个人信息；",

@@ -37,8 +37,10 @@ def test_privacy_notice_follows_the_retention_settings(settings, db):
     from home.seed_information import privacy_page
 
     settings.RETENTION_DAYS = {"rejected": 30, "returned": 60}
+    settings.SAVED_DRAFT_DAYS = 3
     text = repr(privacy_page()["body"])
     assert "30天后删除" in text and "60天后删除" in text and "180天" not in text
+    assert "加密保存3天" in text
 
 
 def test_english_pages_are_translations_in_english(client, public_site):
