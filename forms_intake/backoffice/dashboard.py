@@ -32,7 +32,7 @@ class DashboardPanel(Component):
         counts, oldest = statistics.state_counts(scoped, prefixes=prefixes)
         return {
             # The receipt's promise: overdue items (more than 10 working days) per division, linked to the queue.
-            "overdue": deadlines.overdue_by_division(scoped, user_prefixes(self.request.user)),
+            "overdue": deadlines.cached_overdue_by_division(scoped, user_prefixes(self.request.user)),
             "promised_days": deadlines.working_days.PROMISED_WORKING_DAYS,
             "holiday_notice": deadlines.holiday_data_notice() if is_administrator(self.request.user) else "",
             "rows": [(value, label, counts.get(value, 0)) for value, label in SubmissionStatus.choices],

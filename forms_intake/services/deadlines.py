@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from forms_intake.models import Division
@@ -73,6 +74,26 @@ def overdue_by_division(queryset, prefixes, day: datetime.date | None = None):
         result.append({"code": codes[prefix], "name": name, "n": n})
     result.sort(key=lambda row: (-row["n"], row["code"]))
     return result
+
+
+#: How long the dashboard's overdue counts are reused (the cut-off moves once a day; items leave as they are done).
+OVERDUE_CACHE_SECONDS = 300
+
+
+def cached_overdue_by_division(queryset, prefixes, day: datetime.date | None = None):
+    """``overdue_by_division`` of a user's scope (``queryset`` is the scope of ``prefixes``), kept 5 minutes.
+
+    Measured on PostgreSQL at 200,000 rows (100,000 waiting): a province's count is ~170 ms, about 5×
+    that at a million; a township's a few ms. The dashboard is every staff user's home page.
+    """
+    day = day or today()
+    scope = "*" if prefixes is None else ",".join(sorted(prefixes))
+    key = f"forms_intake:overdue:{day.isoformat()}:{translation.get_language()}:{scope}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = [{**row, "name": str(row["name"])} for row in overdue_by_division(queryset, prefixes, day)]
+        cache.set(key, rows, OVERDUE_CACHE_SECONDS)
+    return rows
 
 
 def holiday_data_notice(day: datetime.date | None = None) -> str:

@@ -159,3 +159,17 @@ def test_administrators_are_told_when_the_holiday_data_runs_out(client, world, n
         assert ("data-holiday-notice" in client.get(reverse("wagtailadmin_home")).content.decode()) is shown
         client.force_login(world["handler"])  # a clerk cannot upgrade a package: no notice
         assert "data-holiday-notice" not in client.get(reverse("wagtailadmin_home")).content.decode()
+
+
+@freeze_time(MONDAY_AFTER)
+def test_the_dashboards_overdue_counts_are_reused_for_a_few_minutes(client, world, django_assert_max_num_queries):
+    from django.db.models import Q
+
+    scope = Submission.objects.filter(Q(queue_code__startswith="430102"))
+    first = deadlines.cached_overdue_by_division(scope, ["430102"])
+    assert {row["code"]: row["n"] for row in first} == {TOWNSHIP_A: 1, TOWNSHIP_B: 1}
+    with django_assert_max_num_queries(0):
+        assert deadlines.cached_overdue_by_division(scope, ["430102"]) == first
+    # Another scope is its own entry.
+    assert deadlines.cached_overdue_by_division(scope.filter(queue_code=TOWNSHIP_A), [TOWNSHIP_A]) == [
+        {"code": TOWNSHIP_A, "name": "文艺路街道", "n": 1}]
