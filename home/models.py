@@ -7,6 +7,7 @@ on every save (publishing saves the page, so live pages always match).
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -315,7 +316,8 @@ class SchedulePage(ViewRestrictionsMixin, SearchTextMixin, Page):  # noqa: DJ008
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        english = self.locale.language_code == "en"
+        # The active language follows the page's locale (its URL prefix); reading self.locale costs a query.
+        english = (translation.get_language() or "").startswith("en")
         context["schedule_phases"] = memo.get(request, ("work-schedule", english), lambda: schedule_phases(english))
         return context
 

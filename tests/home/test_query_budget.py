@@ -30,7 +30,7 @@ BUDGETS = {
     "/qa/": (1, 7),
     "/posters/": (2, 8),
     "/posters/register-now-poster/": (2, 10),
-    "/work-schedule/": (1, 7),
+    "/work-schedule/": (1, 8),  # cold: + the work items (home.WorkItem snippets, one query)
     "/search/?q=参保": (6, 8),
     "/en/": (1, 8),
     "/en/qa/": (1, 8),
