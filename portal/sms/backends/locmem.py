@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from portal import sms
+
 from .base import BaseSmsBackend
 
 
 class SmsBackend(BaseSmsBackend):
     def send(self, message) -> None:
-        # Here, not at the top: portal.sms imports its backends' package while it loads (a cycle).
-        from portal import sms
-
         sms.outbox.append(message)
