@@ -85,6 +85,9 @@ def test_resident_to_registered_with_two_staff(live_portal, browser):
     assert "430102********" in staff.content()  # masked ID on the detail page
     _do(staff, "claim")
     _do(staff, "complete")
+    # After an action the handler goes on to the next item of the list (none left here: the queue).
+    staff.wait_for_url(re.compile(r".*/admin/registrations/(\?.*)?$"))
+    _open_registration(staff, base, reference)
     assert "待校核" in staff.locator(".registration-status").inner_text()
     # The handler is offered no way to register their own work.
     assert staff.locator("form[action$='/register/']").count() == 0
@@ -94,7 +97,11 @@ def test_resident_to_registered_with_two_staff(live_portal, browser):
     reviewer = reviewer_context.new_page()
     _admin_login(reviewer, base, "reviewer_e2e")
     _open_registration(reviewer, base, reference)
+    detail_url = reviewer.url
     _do(reviewer, "register")
+    # On to the next item waiting (none: the queue, which lists waiting work only); back to this one.
+    reviewer.wait_for_url(re.compile(r".*/admin/registrations/(\?.*)?$"))
+    reviewer.goto(detail_url)
     assert "已登记" in reviewer.locator(".registration-status").inner_text()
     timeline = reviewer.locator(".registration-timeline").inner_text()
     assert "李经办" in timeline and "赵校核" in timeline
