@@ -97,7 +97,7 @@ def test_a_stale_step_gets_the_site_page_and_keeps_what_was_typed(client, regist
     assert response.status_code == 400
     page = response.content.decode()
     assert "site-footer" in page  # the site's own layout
-    assert "这个页面已过时" in page or "out of date" in page
+    assert "此页面已过期" in page
     # Back to "for another person": the proxy's name typed on the stale page is still there.
     post_step(client, tab, "filer", {"filing_for": "other", "intent": "on"})
     assert "李大明" in client.get(f"/register/step/proxy/?draft={tab}").content.decode()

@@ -124,7 +124,6 @@ def test_the_page_renders_from_the_work_items_in_few_queries(client, public_site
         assert client.get("/work-schedule/").status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="awaits the zh_Hans msgstr of msgctxt 'work schedule column' 'Work item'")
 def test_the_item_column_is_headed_as_in_the_seed(client, public_site, db):
     body = client.get("/work-schedule/").content.decode()
     assert '<th scope="col">工作项目</th>' in body
