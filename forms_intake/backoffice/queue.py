@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.functional import cached_property
+from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.generic import IndexView
 
@@ -202,7 +202,7 @@ class SubmissionIndexView(IndexView):
                 value = cell_value(columns[field], item, field)
             else:
                 value = local_time(getattr(item, field))
-            if hasattr(value, "__html__") or isinstance(value, type(_(""))):
+            if hasattr(value, "__html__") or isinstance(value, Promise):  # a lazy label becomes text
                 value = str(value)
             row[field] = value
         return row
