@@ -33,9 +33,11 @@ How it works
 * Cookie-driven variants of the same page (elder mode) are cached separately:
   the values of the cookies in `PAGE_CACHE_VARY_COOKIES` are part of the key.
 
-With the local-memory backend (development, tests) every process has its own
-generation, so with several processes a publish only reaches the process that
-handled it: production therefore requires Redis (see settings/production.py).
+With the local-memory backend (tests) every process has its own generation, so
+with several processes a publish only reaches the process that handled it:
+production therefore requires Redis (see settings/production.py), and
+development without Redis keeps the page cache in files that all of `make run`'s
+processes share (settings/dev.py).
 """
 
 from __future__ import annotations

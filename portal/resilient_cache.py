@@ -1,9 +1,9 @@
 """Django's Redis cache backend, made to degrade instead of failing the request when Redis is down.
 
 Wagtail reads the site root paths from the default cache on every page that
-links to another page, sessions (`cached_db`) read through it, and the page
-cache sits in front of everything: with the stock backend a Redis outage turns
-every page into a 500. Here, while Redis is unreachable:
+links to another page, and the page cache sits in front of everything: with the
+stock backend a Redis outage turns every page into a 500. Here, while Redis is
+unreachable:
 
 * reads (`get`, `get_many`, `has_key`) answer "not cached", so callers fall back
   to the database;
@@ -14,6 +14,11 @@ every page into a 500. Here, while Redis is unreachable:
 After a failure the backend stops trying for `RETRY_AFTER` seconds (per
 process), so a hanging Redis costs one connect timeout, not one per cache call.
 Each outage is logged once per retry period, without keys or values.
+
+Skipped writes mean that, for a few seconds after an outage, this process's
+writes do not reach Redis while other app servers' do: nothing whose stale
+copy would do harm may be cached here. Sessions therefore live in the database
+only (portal/settings/base.py).
 """
 
 from __future__ import annotations

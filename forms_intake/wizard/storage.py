@@ -21,9 +21,9 @@ class EncryptedSessionStorage(SessionStorage):
     (base64 is not encryption). Decrypted data is cached for the request.
 
     formtools marks the session modified whenever its data is *read*, so
-    every step page rewrote the session (a database write with
-    `cached_db`). Here the session is saved only when the wizard's data
-    really changed during the request, or at most once a minute
+    every step page rewrote the session (a database write). Here the
+    session is saved only when the wizard's data really changed during the
+    request, or at most once a minute
     (`EXPIRY_REFRESH_SECONDS`) to keep pushing its expiry forward while the
     resident moves between pages: the timeout warning counts from the page
     load, so a page view must still extend the session.

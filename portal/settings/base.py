@@ -181,9 +181,14 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Sessions live on the server: read through the cache, written through to the
-# database, so they survive a Redis restart and work across app servers.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only: they survive a Redis restart and work across app servers.
+# Not `cached_db`: for a few seconds after a Redis outage an app server skips cache writes
+# (portal/resilient_cache.py), so a session it saves reaches the database only while another server
+# still reads its older cached copy, and the wizard sends the resident back a step
+# (tests/forms_intake/test_wizard_session_after_redis_restart.py). One primary-key read per request.
+# portal/session_store.py is Django's `db` engine whose save answers a lost connection with "try again"
+# (503) instead of "session deleted" (400).
+SESSION_ENGINE = "portal.session_store"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 2)))

@@ -23,3 +23,14 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or ["127.0.0.1", "localhost", "[::1]",
 # Serve static files straight from the apps' folders, picking up edits.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Without Redis, the page cache and its content generation (portal/generation.py) live in files under
+# .local/ (env PAGE_CACHE_DIR), shared by every process `make run` starts: a page that
+# `manage.py publish_scheduled` (the launcher's schedule) or a worker publishes reaches the server's next
+# request. In each process's own memory a publish elsewhere would never be seen. (Tests use memory again.)
+if not REDIS_URL:  # noqa: F405 - from .base
+    CACHES["pages"] = {  # noqa: F405
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("PAGE_CACHE_DIR") or str(BASE_DIR / ".local" / "page-cache"),  # noqa: F405
+    }
+    PAGE_CACHE_ALIAS = "pages"

@@ -54,8 +54,7 @@ if "replica" in DATABASES:  # noqa: F405 - DATABASE_REPLICA_URL (base.py, portal
 # Redis answers in well under a millisecond; if it hangs, fail fast instead of
 # holding a worker (sessions fall back to the database, pages are rendered).
 CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}  # noqa: F405
-# Sessions: `cached_db` (base.py) reads through Redis and writes through to
-# PostgreSQL, so they survive restarts and work on every app server.
+# Sessions: in PostgreSQL only (base.py), never read from Redis, so no cache fault can serve a stale one.
 
 # JSON lines on stdout for the log collector, personal data masked (portal/logging.py).
 LOGGING["formatters"] = {"json": {"()": "portal.logging.JsonFormatter"}}  # noqa: F405

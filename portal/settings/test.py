@@ -29,6 +29,9 @@ PAGE_CACHE_GENERATION_PUBSUB = False
 AXES_ALLOW_NO_REQUEST = True
 # Tasks run at once, inside the test (tests/jobs start a real worker where that is under test).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# The page cache in local memory, not in the development settings' files (tests clear it between tests).
+CACHES.pop("pages", None)
+PAGE_CACHE_ALIAS = "default"
 # Several test runs may share one Redis (CI jobs on one machine, engineers on one host): each run has a
 # key prefix of its own, and clear() deletes that prefix's keys only (portal/resilient_cache.py), so one
 # run can never empty another's rate-limit counters or sessions in the middle of a test.

@@ -1,6 +1,6 @@
 """The wizard writes the session only when the answers change, and still keeps a visitor's session alive.
 
-With the `cached_db` session engine every write is a database write. Viewing a step changes nothing, so it
+Every session write is a database write (sessions live in the database). Viewing a step changes nothing, so it
 writes nothing; storing answers writes once. A page view still pushes the session's expiry forward at most
 once a minute, so the timeout warning (counted from the page load) never comes after the real expiry.
 """
