@@ -57,7 +57,7 @@ def _python(code, env):
     return subprocess.run(command, env=env, cwd=BASE_DIR, capture_output=True, text=True, timeout=60)
 
 
-def test_production_settings_use_postgres_redis_cached_db_sessions_and_json_logs():
+def test_production_settings_use_postgres_redis_database_sessions_and_json_logs():
     result = _python(_DUMP_SETTINGS, PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout.strip().splitlines()[-1])
@@ -66,7 +66,9 @@ def test_production_settings_use_postgres_redis_cached_db_sessions_and_json_logs
     assert found["health_checks"] is True
     assert found["redis_cache"] is True  # Django's Redis backend (or E's outage-tolerant subclass)
     assert found["cache_location"] == "redis://cache.internal:6379/0"
-    assert found["sessions"] == "django.contrib.sessions.backends.cached_db"
+    # Database sessions, not cached_db: a cache fault must never serve a stale session
+    # (tests/forms_intake/test_wizard_session_after_redis_restart.py).
+    assert found["sessions"] == "portal.session_store"  # Django's db engine, a lost connection answered 503
     assert found["debug"] is False
     assert found["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert found["page_cache"] is True

@@ -5,6 +5,7 @@
     python -m portal.cluster status
     python -m portal.cluster roll               # rolling release: drain, restart, re-enable, one by one
     python -m portal.cluster restore-drill      # base backup, restore into a fresh cluster, compare
+    python -m portal.cluster test               # make cluster-test: own cluster, short fault drill, removed
 
 What runs (ports in portal/cluster/stack.py, state under CLUSTER_DIR, default /tmp/portal-cluster):
 a PostgreSQL 15 primary of its own (5433) and a streaming replica made with pg_basebackup (5434),

@@ -33,7 +33,7 @@ from portal.cluster.stack import (
     wait_for_port,
     wait_healthy,
 )
-from portal.localprod import gunicorn_command, prepare
+from portal.localprod import ensure_database, gunicorn_command, manage
 
 REDIS_SERVER = "/usr/bin/redis-server"
 PG_CTL = PG_BIN / "pg_ctl"
@@ -72,23 +72,41 @@ def start_replica(cluster):
     wait_for_port(PORTS.replica)
 
 
-def _fast_stop(data):
+def _fast_stop(data, mode="fast"):
     if pg_running(data):
-        run(as_postgres([str(PG_CTL), "-D", str(data), "-m", "fast", "-w", "stop"]), stdout=subprocess.DEVNULL)
+        run(as_postgres([str(PG_CTL), "-D", str(data), "-m", mode, "-w", "stop"]), stdout=subprocess.DEVNULL)
 
 
-def stop_replica(cluster):
-    _fast_stop(cluster.root / "replica")
+def stop_replica(cluster, mode="fast"):
+    _fast_stop(cluster.root / "replica", mode)
 
 
-def stop_primary(cluster):
-    _fast_stop(cluster.root / "primary")
+def stop_primary(cluster, mode="fast"):
+    # "immediate" only for a cluster about to be removed (no shutdown checkpoint to wait for).
+    _fast_stop(cluster.root / "primary", mode)
 
 
 def migrate_and_seed(cluster):
-    """One release job straight on the primary: migrations, static files, seed content (idempotent)."""
-    log("migrate, collectstatic, seed (on the primary, not through PgBouncer)")
-    prepare(cluster.direct_env(), quiet=True)
+    """One release job straight on the primary: migrations, static files, seed content (idempotent).
+
+    portal.localprod.prepare's steps, with collectstatic (which needs no database) running beside the
+    migrations and the seeds instead of before them: on two cores that is most of a minute saved.
+    """
+    log("migrate + seed on the primary (not through PgBouncer), collectstatic beside them")
+    env = cluster.direct_env()
+    ensure_database(env["DATABASE_URL"])
+    static = subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments
+        [sys.executable, str(BASE_DIR / "manage.py"), "collectstatic", "--noinput", "-v0"],
+        env=env, cwd=BASE_DIR, stdout=subprocess.DEVNULL,
+    )
+    try:
+        manage(env, "migrate", "--noinput", "-v0", quiet=True)
+        # Each app seeds its own part, public content first (the site and its home page).
+        manage(env, "load_portal_content", quiet=True)
+        manage(env, "load_registration_content", quiet=True)
+    finally:
+        if static.wait():
+            raise subprocess.CalledProcessError(static.returncode, "collectstatic")
 
 
 # --- Redis, PgBouncer -------------------------------------------------------------------------------
@@ -139,8 +157,10 @@ def start_app(cluster, index, wait=True):
     port = PORTS.first_app + index
     if alive(read_pid(cluster.pid_file(name))) and healthy(port):
         return
-    command = [*gunicorn_command(f"127.0.0.1:{port}"), "--pid", str(cluster.pid_file(name))]
-    spawn(command, cluster.env(), cluster.logs / f"{name}.log")
+    # The pid file is written at once (not by gunicorn once booted): a start that fails half-way still
+    # leaves a file for `stop` to find.
+    spawn(gunicorn_command(f"127.0.0.1:{port}"), cluster.env(), cluster.logs / f"{name}.log",
+          pid_file=cluster.pid_file(name))
     if wait:
         wait_healthy(port)
 

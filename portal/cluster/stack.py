@@ -74,6 +74,10 @@ class Cluster:
             JOBS_STALL_SECONDS=os.environ.get("JOBS_STALL_SECONDS", "10"),
             WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "2"),
             GUNICORN_ACCESS_LOG="",
+            # Texts go to a file of the cluster's (phone verification is on): the fault drill's residents read
+            # their codes there, as a person reads their phone.
+            SMS_BACKEND="portal.sms.backends.filebased.SmsBackend",
+            SMS_FILE_PATH=str(self.sms_file),
             **overrides,
         )
 
@@ -81,6 +85,10 @@ class Cluster:
         """The same, straight to the primary: migrations and seeding are one job per release, not pooled."""
         return production_env(database_url=self.url(PORTS.primary), redis_url=f"redis://127.0.0.1:{PORTS.redis}/0",
                               JOBS_FILES_DIR=str(self.root / "jobs"))
+
+    @property
+    def sms_file(self):
+        return self.root / "sms.jsonl"
 
     def pid_file(self, name):
         return self.run / f"{name}.pid"
@@ -109,6 +117,13 @@ def wait_for_port(port, seconds=30.0):
                 return True
         time.sleep(0.2)
     raise TimeoutError(f"nothing answers on 127.0.0.1:{port} after {seconds:.0f} s")
+
+
+def port_free(port):
+    """Nothing listens on 127.0.0.1:`port`."""
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
 def healthy(port, timeout=2.0):
@@ -163,6 +178,22 @@ def stop_pid(path, sig=signal.SIGTERM, grace=30.0):
         if alive(pid):
             os.kill(pid, signal.SIGKILL)
     Path(path).unlink(missing_ok=True)
+
+
+def stop_pids(paths, grace=30.0):
+    """SIGTERM every process named in `paths` at once, then wait for each (SIGKILL after `grace`)."""
+    pids = {Path(path): read_pid(path) for path in paths}
+    for pid in pids.values():
+        if alive(pid):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for path, pid in pids.items():
+        while alive(pid) and time.monotonic() < deadline:
+            _reap(pid)
+            time.sleep(0.1)
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
+        path.unlink(missing_ok=True)
 
 
 def _reap(pid):
@@ -243,6 +274,10 @@ def configure_port(data_dir, port, socket_dir):
         # A report on the replica must not be cancelled by the vacuum of rows it reads.
         "hot_standby_feedback": "on",
     }
+    if os.environ.get("CLUSTER_THROWAWAY") == "1":
+        # `make cluster-test`'s cluster lives for minutes and is removed: no flush to disk per commit
+        # (a fresh database's hundreds of migrations are hundreds of commits). Never for `make cluster`.
+        settings.update(fsync="off", synchronous_commit="off", full_page_writes="off")
     lines = [line for line in conf.read_text().splitlines() if line.split("=")[0].strip() not in settings]
     lines += [f"{name} = {value}" for name, value in settings.items()]
     conf.write_text("\n".join(lines) + "\n")
@@ -272,6 +307,10 @@ def psql(port, sql, database=DATABASE):
     return out.stdout.strip()
 
 
+_STARTED = time.monotonic()
+
+
 def log(message):
-    print(f"[cluster] {message}", flush=True)
+    """One line on stdout, with the seconds since this command started (where a slow start goes)."""
+    print(f"[cluster {time.monotonic() - _STARTED:4.0f}s] {message}", flush=True)
 
