@@ -36,6 +36,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from forms_intake.rules.choices import EmploymentStatus, NotInsuredReason, ProxyRelationship, ServiceBank
@@ -132,17 +133,31 @@ class Field:
             return self.masked_column
         return f"{self.name}_label" if self.export_label else self.name
 
-    def choice_label(self, value):
-        """The label of a choice value (the value itself if unknown)."""
+    def option_label(self, value):
+        """The wording of one choice as printed beside its box (省内, 学龄前); the value itself if unknown."""
         return dict(self.choices.choices).get(value, value) if self.choices else value
+
+    def choice_label(self, value):
+        """A choice as read on its own (review, detail, exports, filters): its option wording, after the
+        heading of the form's numbered line it sits on, if any ("1、已就业 省内", "2、无单位 学龄前")."""
+        for group in self.print_groups:
+            if value in group.choices:
+                return format_lazy(_("{heading} {option}"), heading=group.heading, option=self.option_label(value))
+        return self.option_label(value)
+
+    @property
+    def labelled_choices(self):
+        """(value, ``choice_label``) of every choice, for filters and tables of counts."""
+        return [(value, self.choice_label(value)) for value in self.choices.values] if self.choices else []
 
 
 @dataclass(frozen=True)
 class PrintGroup:
     """One numbered line of boxes of a choice on the paper form ("1、已就业 省内□ 省外□ 工作单位名称：…").
 
-    ``choices``: (value, printed wording, or None for the choice's label); ``box_after``: the box follows
-    the wording (省内□) instead of preceding it (□学龄前); ``fields``: fields printed at the end of the line.
+    ``choices``: the values on the line, each printed with its choice's label (``Field.option_label``);
+    ``box_after``: the box follows the wording (省内□) instead of preceding it (□学龄前); ``fields``: fields
+    printed at the end of the line.
     """
 
     heading: Any
@@ -242,11 +257,10 @@ PRINT_ROWS = (
 )
 #: 就业状态 as the paper prints it: two numbered lines, the employer's name on the first.
 EMPLOYMENT_PRINT_GROUPS = (
-    PrintGroup(_("1、已就业"), ((EmploymentStatus.EMPLOYED_IN_PROVINCE, _("省内")),
-                              (EmploymentStatus.EMPLOYED_OUT_OF_PROVINCE, _("省外"))),
+    PrintGroup(_("1、已就业"), (EmploymentStatus.EMPLOYED_IN_PROVINCE, EmploymentStatus.EMPLOYED_OUT_OF_PROVINCE),
                box_after=True, fields=("employer_name",)),
-    PrintGroup(_("2、无单位"), ((EmploymentStatus.PRESCHOOL, None), (EmploymentStatus.STUDENT, None),
-                              (EmploymentStatus.UNEMPLOYED, None), (EmploymentStatus.FREELANCER, None))),
+    PrintGroup(_("2、无单位"), (EmploymentStatus.PRESCHOOL, EmploymentStatus.STUDENT, EmploymentStatus.UNEMPLOYED,
+                              EmploymentStatus.FREELANCER)),
 )
 #: The signature boxes (the electronic declaration or the staff member's name stands in for them).
 SIGNATURES = {

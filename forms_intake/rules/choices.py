@@ -11,10 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class EmploymentStatus(models.TextChoices):
-    """就业状态 (employment status)."""
+    """就业状态 (employment status).
 
-    EMPLOYED_IN_PROVINCE = "employed_in_province", _("已就业·省内")
-    EMPLOYED_OUT_OF_PROVINCE = "employed_out_of_province", _("已就业·省外")
+    Each label is the wording beside its box on the form; the form's numbered line it sits on
+    (1、已就业 / 2、无单位) is in ``annex2.EMPLOYMENT_PRINT_GROUPS``, and every screen reads an answer
+    through ``annex2.Field.choice_label`` ("1、已就业 省内"), never this label alone.
+    """
+
+    EMPLOYED_IN_PROVINCE = "employed_in_province", _("省内")
+    EMPLOYED_OUT_OF_PROVINCE = "employed_out_of_province", _("省外")
     PRESCHOOL = "preschool", _("学龄前")
     STUDENT = "student", _("在校学生")
     UNEMPLOYED = "unemployed", _("未就业")

@@ -57,10 +57,9 @@ def schema_form_field(spec, **overrides):
         return PhoneField(label=label, required=required, **overrides)
     if spec.kind == "choice" and spec.print_groups:
         # The paper's numbered lines (1、已就业 省内 省外 / 2、无单位 学龄前 …): one radio group under each heading.
-        choices = [(value, text or spec.choice_label(value)) for group in spec.print_groups for value, text in
-                   group.choices]
+        choices = [(value, spec.option_label(value)) for group in spec.print_groups for value in group.choices]
         field = radio_field(label, choices, help_text=spec.help_text, **overrides)
-        field.choice_groups = [(group.heading, [str(value) for value, _text in group.choices])
+        field.choice_groups = [(group.heading, [str(value) for value in group.choices])
                                for group in spec.print_groups]
         return field
     if spec.kind == "choice":

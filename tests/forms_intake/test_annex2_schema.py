@@ -122,3 +122,37 @@ def test_a_field_added_to_the_schema_reaches_the_wizard_review_detail_export_and
 def test_fields_are_frozen_declarations():
     with pytest.raises(dataclasses.FrozenInstanceError):
         annex2.schema().by_name["name"].label = "x"
+
+
+def test_employment_status_reads_as_the_forms_numbered_line_on_the_step_review_detail_and_print(
+    client, registration_site
+):
+    answers = employed_self_answers()
+    run_wizard(client, answers, stop_before="employment")
+    step_page = client.get("/register/step/employment/").content.decode()
+    assert "1、已就业" in step_page and "2、无单位" in step_page and "已就业·" not in step_page
+    for step, data in answers[2:-1]:
+        client.post(f"/register/step/{step}/", step_post(step, data))
+    review = client.get("/register/step/review/").content.decode()
+    assert "1、已就业 省内" in review and "已就业·" not in review
+    client.post("/register/step/review/", step_post("review", dict(answers)["review"]))
+    printable = client.get("/register/done/print/").content.decode()
+    assert "1、已就业" in printable and "省内" in printable and "已就业·" not in printable
+
+    submission = Submission.objects.get()
+    client.force_login(make_staff("prov_admin", roles.PROVINCIAL_ADMIN, ["430000"]))
+    url = reverse("forms_intake_submission:inspect", args=[submission.pk])
+    detail = client.get(url).content.decode()
+    assert "1、已就业 省内" in detail and "已就业·" not in detail
+
+
+def test_a_choice_read_on_its_own_names_its_numbered_line_in_both_languages():
+    spec = annex2.schema().by_name["employment_status"]
+    with translation.override("zh-hans"):
+        assert str(spec.choice_label("preschool")) == "2、无单位 学龄前"
+        assert str(spec.option_label("preschool")) == "学龄前"
+    with translation.override("en"):
+        assert str(spec.choice_label("employed_in_province")) == "1. Employed: in Hunan"
+        assert str(spec.choice_label("student")) == "2. No employer: Student"
+    # A choice not printed in numbered lines reads as its label.
+    assert annex2.schema().by_name["not_insured_reason"].choice_label("other") == "其他"
