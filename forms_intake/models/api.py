@@ -19,6 +19,8 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -281,8 +283,18 @@ def employer_by_code(code: str):
     return Employer.objects.filter(q).order_by("pk").only("name").first()
 
 
-#: How long a looked-up employer name is reused: the registry changes only when a file is imported.
+#: How long a looked-up employer name is reused; an import or an edit of the registry ends it sooner.
 EMPLOYER_NAME_CACHE_SECONDS = 300
+_EMPLOYER_NAMES_GENERATION_KEY = "employer-names-generation"
+
+
+def forget_employer_names() -> None:
+    """Every cached employer name (and "not in the registry") is stale: the registry changed.
+
+    A new generation in the cache key, rather than deleting keys one by one, so that a code looked up
+    before its employer was imported is not reported as unknown for the rest of the cache's lifetime.
+    """
+    cache.set(_EMPLOYER_NAMES_GENERATION_KEY, uuid.uuid4().hex, None)
 
 
 def employer_name_by_code(code: str) -> str:
@@ -291,10 +303,22 @@ def employer_name_by_code(code: str) -> str:
     The wizard checks the pair on the unit step and again when the review revalidates every step; the
     cache keeps the second check (and repeated lookups of the same employer) off the database.
     """
-    key = "employer-name:" + code
+    generation = cache.get(_EMPLOYER_NAMES_GENERATION_KEY)
+    if generation is None:
+        # Two processes starting at once may each set one: the loser's lookups are only cache misses.
+        generation = uuid.uuid4().hex
+        cache.set(_EMPLOYER_NAMES_GENERATION_KEY, generation, None)
+    key = f"employer-name:{generation}:{code}"
     name = cache.get(key)
     if name is None:
         employer = employer_by_code(code)
         name = employer.name if employer is not None else ""
         cache.set(key, name, EMPLOYER_NAME_CACHE_SECONDS)
     return name
+
+
+# post_save only: a post_delete receiver would turn off Django's fast delete for the import's removal of
+# an older file's rows (every row fetched, one signal each); imports call forget_employer_names themselves.
+@receiver(post_save, sender=Employer, dispatch_uid="forms_intake_employer_saved")
+def _employer_changed(**kwargs):
+    forget_employer_names()

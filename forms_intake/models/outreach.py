@@ -154,6 +154,10 @@ class PopulationRecord(models.Model):
     residence_division = models.CharField(_("居住地区划代码"), max_length=12, blank=True)
     residence_address = models.CharField(_("居住地址"), max_length=200, blank=True)
     phone = EncryptedTextField(_("联系电话"), blank=True)
+    # Masked while the import has the plaintext, so that the comparison copies them to the roster
+    # without decrypting anything ('' on rows staged before they existed: the comparison masks those).
+    id_number_masked = models.CharField(max_length=18, blank=True, default="")
+    phone_masked = models.CharField(max_length=20, blank=True, default="")
     source = models.CharField(_("source"), max_length=16, choices=PopulationSource.choices)
     life_event = models.CharField(_("life event"), max_length=16, choices=LifeEvent.choices, blank=True)
     data_import = models.ForeignKey(DataImport, on_delete=models.CASCADE, related_name="+")

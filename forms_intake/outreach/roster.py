@@ -139,7 +139,8 @@ class RosterEntryView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "user"
 
     def dispatch(self, request, *args, pk, **kwargs):
-        self.entry = visits.get_entry_or_404(request.user, pk)
+        # Recording a visit needs no plaintext: the ID and phone numbers are not decrypted for a POST.
+        self.entry = visits.get_entry_or_404(request.user, pk, decrypted=request.method != "POST")
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):

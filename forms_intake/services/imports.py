@@ -42,9 +42,10 @@ from django.utils.translation import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 
 from forms_intake.models import DataImport, Employer, InsuredPerson, PopulationRecord, SuspectRecord
+from forms_intake.models.api import forget_employer_names
 from forms_intake.rules import outreach_columns as spec
 from forms_intake.rules.crypto import EncryptedTextField, encrypt_many, lookup_hash
-from forms_intake.rules.personal_data import id_hash
+from forms_intake.rules.personal_data import id_hash, mask_id_number, mask_phone
 from forms_intake.services import suspects
 from portal.jobs import files
 from portal.jobs.runner import JobLost
@@ -69,6 +70,7 @@ TABLES = {
         (
             "id_number",
             "id_number_hash",
+            "id_number_masked",
             "name",
             "birth_date",
             "hukou_division",
@@ -76,6 +78,7 @@ TABLES = {
             "residence_division",
             "residence_address",
             "phone",
+            "phone_masked",
             "source",
             "life_event",
             "data_import_id",
@@ -329,16 +332,19 @@ class _Run:
             )
         if self.kind == spec.POPULATION:
             resident = clean["id_number"]
+            phone = clean["phone"] or ""
             return (
                 resident.number,
                 id_hash(resident.number),
+                mask_id_number(resident.number),
                 clean["name"],
                 resident.birth_date,
                 clean["hukou_division"] or "",
                 clean["hukou_address"] or "",
                 clean["residence_division"] or "",
                 clean["residence_address"] or "",
-                clean["phone"] or "",
+                phone,
+                mask_phone(phone) if phone else "",
                 self.data_import.source,
                 clean["life_event"] or "",
                 pk,
@@ -409,6 +415,9 @@ def _swap(data_import, run: _Run):
             message=_("%(imported)s rows imported, %(rejected)s rejected.")
             % {"imported": run.sink.written, "rejected": run.rejected},
         )
+    if data_import.kind == spec.EMPLOYER:
+        # The rows came by COPY/bulk insert (no post_save): names cached before this import are stale.
+        transaction.on_commit(forget_employer_names)
 
 
 def run_import(data_import: DataImport, progress=None) -> dict:

@@ -180,8 +180,8 @@ UPSERT_SQL = """
                           hukou_division, hukou_address, residence_division, residence_address,
                           phone, phone_masked, queue_code, village_code, status, visit_count,
                           created_at, updated_at)
-    SELECT p.id_number, x.hash, '', p.name, p.birth_date, p.hukou_division, p.hukou_address,
-           p.residence_division, p.residence_address, p.phone, '', x.queue_code, x.village_code,
+    SELECT p.id_number, x.hash, p.id_number_masked, p.name, p.birth_date, p.hukou_division, p.hukou_address,
+           p.residence_division, p.residence_address, p.phone, p.phone_masked, x.queue_code, x.village_code,
            '{s_to_visit}', 0, %s, %s
     FROM {people} x JOIN {population} p ON p.id = x.pop_id
     WHERE x.cls = 'unregistered'
@@ -189,7 +189,7 @@ UPSERT_SQL = """
         id_number = excluded.id_number, name = excluded.name, birth_date = excluded.birth_date,
         hukou_division = excluded.hukou_division, hukou_address = excluded.hukou_address,
         residence_division = excluded.residence_division, residence_address = excluded.residence_address,
-        phone = excluded.phone, phone_masked = '', queue_code = excluded.queue_code,
+        phone = excluded.phone, phone_masked = excluded.phone_masked, queue_code = excluded.queue_code,
         village_code = excluded.village_code, updated_at = excluded.updated_at,
         status = CASE WHEN {roster}.status IN ({open}) THEN {roster}.status ELSE '{s_to_visit}' END
     WHERE {roster}.status IN ({open}, '{s_insured}')
@@ -290,6 +290,9 @@ def compare(progress=None) -> dict:
 
 def mask_new_entries() -> int:
     """Fill the masked ID and phone of entries that lack them (they need the plaintext: done in Python).
+
+    Imports store both masks with the staged rows and the upsert copies them, so this only finds rows
+    staged before the masks were stored (or made otherwise): nothing to decrypt after a fresh import.
 
     Walks the entries by primary key in batches, so memory stays flat whatever the roster's size.
     """

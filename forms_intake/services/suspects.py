@@ -250,12 +250,27 @@ def compare_deceased() -> int:
         id_number_hash__in=insured.values("id_number_hash"),
     ).exclude(id_number_hash__in=SuspectRecord.objects.filter(rule=Rule.INSURED_DECEASED).values("id_number_hash"))
     collector = SuspectCollector(None, timezone.localdate())
-    for record in dead.iterator(chunk_size=_QUERY_CHUNK):
-        rows = list(
-            insured.filter(id_number_hash=record.id_number_hash).values_list(
-                "insurance_type", "insured_place", "employer_code"
-            )
-        )
+    people = []
+    for record in dead.only("id_number", "id_number_hash", "name", "source").iterator(chunk_size=_QUERY_CHUNK):
+        people.append(record)
+        if len(people) >= _QUERY_CHUNK:
+            _add_deceased(collector, insured, people)
+            people = []
+    _add_deceased(collector, insured, people)
+    collector.flush()
+    return collector.created
+
+
+def _add_deceased(collector, insured, people):
+    """The insured-but-dead suspects of a chunk of population records: one query for the chunk's insurance."""
+    if not people:
+        return
+    insurance: dict[str, list] = {}
+    rows = insured.filter(id_number_hash__in=[record.id_number_hash for record in people]).order_by("pk")
+    for number_hash, *row in rows.values_list("id_number_hash", "insurance_type", "insured_place", "employer_code"):
+        insurance.setdefault(number_hash, []).append(row)
+    for record in people:
+        rows = insurance.get(record.id_number_hash)
         if not rows:
             continue
         collector.add(
@@ -266,8 +281,6 @@ def compare_deceased() -> int:
             rows[0][2],
             rows[0][1],
         )
-    collector.flush()
-    return collector.created
 
 
 # ---- the clerk's side: scope, counts, results ----

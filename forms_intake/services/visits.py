@@ -107,13 +107,22 @@ def scoped_entries(user, queryset=None):
     return queryset.filter(scope_filter(user))
 
 
-def get_entry_or_404(user, pk) -> RosterEntry:
-    """The entry ``pk`` if the user may see it; Http404 otherwise (also for a malformed pk)."""
+#: The encrypted fields of an entry: decrypted only when a screen needs the plaintext.
+ENCRYPTED_FIELDS = ("id_number", "phone")
+
+
+def get_entry_or_404(user, pk, *, decrypted=True) -> RosterEntry:
+    """The entry ``pk`` if the user may see it; Http404 otherwise (also for a malformed pk).
+
+    ``decrypted=False`` defers the encrypted fields (recording a visit needs neither): they are read
+    and decrypted only if something uses them.
+    """
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    entry = scoped_entries(user).filter(pk=pk).first()
+    queryset = scoped_entries(user).filter(pk=pk)
+    entry = (queryset if decrypted else queryset.defer(*ENCRYPTED_FIELDS)).first()
     if entry is None:
         raise Http404
     return entry
@@ -165,7 +174,8 @@ def record_visit(entry, outcome, user, *, seen_visits=None, note="", insured_pla
         )
         wagtail_log(instance=entry, action=ACTION, user=visit.visited_by, title=f"#{entry.pk}",
                     data={"outcome": outcome, "visit": visit.pk})
-    entry.refresh_from_db()
+    # Only what the visit changed (no need to read and decrypt the person's details again).
+    entry.refresh_from_db(fields=["status", "visit_count", "submission", "updated_at"])
     return visit
 
 

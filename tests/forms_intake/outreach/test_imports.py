@@ -6,6 +6,7 @@ import logging
 import pytest
 
 from forms_intake.models import DataImport, Employer, InsuredPerson, PopulationRecord
+from forms_intake.models.api import employer_name_by_code
 from forms_intake.rules import outreach_columns as spec
 from forms_intake.rules.personal_data import id_hash
 from forms_intake.services import imports
@@ -78,6 +79,20 @@ def test_gb18030_file_is_detected():
 def test_utf8_without_bom():
     data = csv_bytes([INSURED_HEADER, insured_row(resident_id())], encoding="utf-8")
     assert import_bytes(data).rows_imported == 1
+
+
+def test_an_employer_looked_up_before_its_file_was_imported_is_known_once_it_is(django_capture_on_commit_callbacks):
+    # The wizard and the clerk's paper form check a code and name against the registry through a cache:
+    # a code first seen as "not in the registry" must not stay unknown after the registry's import.
+    code = "91430102MA4L00001F"
+    assert employer_name_by_code(code) == ""
+    with django_capture_on_commit_callbacks(execute=True):
+        imports.import_file(FIXTURES / "employer_sample.xlsx", kind="employer")
+    assert employer_name_by_code(code) == "长沙市芙蓉区示例科技有限公司"
+    employer = Employer.objects.get(credit_code=code)
+    employer.name = "长沙市芙蓉区示例科技股份有限公司"
+    employer.save()  # a change outside an import, too
+    assert employer_name_by_code(code) == "长沙市芙蓉区示例科技股份有限公司"
 
 
 def test_xlsx_sample_with_english_headers():

@@ -5,11 +5,14 @@ be taken for the common values (that is the speed-up); crypto.encrypt_many must 
 that decrypt like any other.
 """
 
+import base64
 import random
 from datetime import date
 
 import pytest
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.padding import PKCS7
 from django.core.exceptions import ValidationError
 from stdnum.cn import ric
 
@@ -170,3 +173,25 @@ def test_encrypt_many_uses_the_newest_key(settings):
     settings.FIELD_ENCRYPTION_KEYS = [old]
     with pytest.raises(Exception, match="cannot be decrypted"):
         crypto.decrypt(token)
+
+
+def test_encrypt_many_gives_byte_for_byte_the_cbc_of_each_value_with_its_own_iv(settings, monkeypatch):
+    # Values of 0 to 3 blocks, mixed, so that the batch's block positions hold different values.
+    values = ["430102198003120112", "+8613812345678", "", "x" * 40, "长沙市岳麓区 1 号", "a" * 16, None, "y"]
+    randomness = bytes(range(256))[: 16 * 6]
+    monkeypatch.setattr(crypto.os, "urandom", lambda size: randomness[:size])
+    tokens = crypto.encrypt_many(values)
+    raw = base64.urlsafe_b64decode(settings.FIELD_ENCRYPTION_KEYS[0])
+    ivs = iter(randomness[i : i + 16] for i in range(0, len(randomness), 16))
+    for value, token in zip(values, tokens, strict=True):
+        if value in ("", None):
+            assert token == value
+            continue
+        iv = next(ivs)
+        padder = PKCS7(128).padder()
+        padded = padder.update(value.encode()) + padder.finalize()
+        encryptor = Cipher(algorithms.AES(raw[16:]), modes.CBC(iv)).encryptor()
+        expected = encryptor.update(padded) + encryptor.finalize()
+        body = base64.urlsafe_b64decode(token)[:-32]
+        assert body[9:25] == iv and body[25:] == expected
+        assert crypto.decrypt(token) == value

@@ -1,12 +1,15 @@
 """The comparison (seed item 17): population minus insured minus registered → the roster; counts for the rest."""
 
+from unittest import mock
+
 import pytest
 from django.urls import reverse
 
 from forms_intake.models import CoverageCount, PopulationRecord, RosterEntry, Submission, SubmissionInsurance, Visit
-from forms_intake.rules.personal_data import id_hash
+from forms_intake.rules import crypto
+from forms_intake.rules.personal_data import id_hash, mask_id_number, mask_phone
 from forms_intake.rules.states import SubmissionStatus
-from forms_intake.services import roster
+from forms_intake.services import imports, roster
 from portal import roles
 from tests.forms_intake.moderation_support import (
     TOWNSHIP_A,
@@ -17,6 +20,7 @@ from tests.forms_intake.moderation_support import (
     make_submission,
 )
 
+from .conftest import FIXTURES
 from .roster_support import VILLAGE_A1, insure, person, population_import, roster_entry
 
 pytestmark = pytest.mark.django_db
@@ -236,3 +240,21 @@ def test_the_detail_page_shows_the_insurance_found_to_staff_of_the_division_only
     assert "企业职工基本养老保险" in page and "430104" in page and "data-insurance-found" in page
     client.force_login(make_staff("clerk_other", roles.HANDLER, [TOWNSHIP_B]))
     assert client.get(url).status_code == 404
+
+
+def test_an_imported_file_reaches_the_roster_masked_without_decrypting_and_older_staged_rows_are_masked_too():
+    imports.import_file(FIXTURES / "population_sample_gb18030.csv", kind="population", source="police")
+    imported = RosterEntry.objects.count()
+    with mock.patch.object(crypto, "decrypt", wraps=crypto.decrypt) as decrypt:
+        counts = roster.compare()
+    assert decrypt.call_count == 0 and counts["masked"] == 0
+    entries = list(RosterEntry.objects.all())
+    assert len(entries) > imported and any(entry.phone for entry in entries)
+    for entry in entries:
+        assert entry.id_number_masked == mask_id_number(entry.id_number)
+        assert entry.phone_masked == (mask_phone(entry.phone) if entry.phone else "")
+    # A row staged without masks (before they were stored) is masked by the comparison.
+    number = person(population_import(), phone="+8613900002222")
+    assert roster.compare()["masked"] == 1
+    staged = _entry(number)
+    assert (staged.id_number_masked, staged.phone_masked) == (mask_id_number(number), "139****2222")
