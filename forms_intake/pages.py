@@ -24,10 +24,16 @@ from wagtail.models import Page
 from forms_intake.rules import annex2
 from forms_intake.services import divisions
 from forms_intake.wizard import drafts
+from portal import ratelimit
 from portal.content_memo import ViewRestrictionsMixin
 
 #: The wizard's steps, for choosing which one a piece of guidance belongs to (from the Annex 2 schema).
 STEP_CHOICES = [(step.name, step.review_title or step.title) for step in annex2.schema().steps]
+#: PDF downloads of the receipt's form (done/pdf/) per window: per connection (a counter's shared
+#: address prints for many residents), and per registration (a resident needs one or two).
+PDF_CLIENT_LIMIT = 60
+PDF_FORM_LIMIT = 10
+PDF_WINDOW_SECONDS = 600
 
 
 class StepGuidanceBlock(blocks.StructBlock):
@@ -196,7 +202,21 @@ class RegistrationPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
         submission = receipt_for(request)
         if submission is None:
             return session_expired(request, self)
+        # Each PDF costs WeasyPrint ~1 s of CPU: a few downloads per registration and per connection.
+        if not (ratelimit.hit("receipt-pdf", ratelimit.client_key(request), PDF_CLIENT_LIMIT, PDF_WINDOW_SECONDS)
+                and ratelimit.hit("receipt-pdf-form", ratelimit.value_key(submission.reference), PDF_FORM_LIMIT,
+                                  PDF_WINDOW_SECONDS)):
+            return self._pdf_rate_limited(request)
         return pdf_response(request, submission, page=self)
+
+    def _pdf_rate_limited(self, request):
+        """429, in the site's layout: the registration is stored and the print view still works."""
+        context = {"page": self, "print_url": self.url + self.reverse_subpage("printable"),
+                   "retry_minutes": PDF_WINDOW_SECONDS // 60}
+        response = TemplateResponse(request, "forms_intake/pdf_rate_limited.html", context, status=429)
+        response["Retry-After"] = str(PDF_WINDOW_SECONDS)
+        add_never_cache_headers(response)
+        return response
 
     @path("divisions/")
     def divisions(self, request):

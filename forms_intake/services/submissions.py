@@ -19,7 +19,7 @@ from forms_intake.rules import annex2, routing
 from forms_intake.rules.personal_data import mask_id_number, mask_phone
 from forms_intake.rules.reference import generate_reference_number
 from forms_intake.rules.validators import normalize_id_number, parse_resident_id
-from forms_intake.services import flags, outbox
+from forms_intake.services import audit, flags, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -112,8 +112,27 @@ def build_submission(answers: dict, *, channel=Submission.Channel.ONLINE, declar
     return submission
 
 
-def create_submission(answers: dict, *, idempotency_key=None, channel=Submission.Channel.ONLINE, declared_at=None):
+#: How the 联系电话 was confirmed before an online submit: each is a timeline action (audit.ACTION_LABELS).
+PHONE_SMS_CODE = "phone_sms_code"  # the resident typed the code sent by text message
+PHONE_IN_PERSON = "phone_in_person"  # WIZARD_PHONE_VERIFICATION off: staff confirm the number in person
+PHONE_LANDLINE = "phone_landline"  # a landline gets no text message: staff confirm it in person
+PHONE_CONFIRMATIONS = (PHONE_SMS_CODE, PHONE_IN_PERSON, PHONE_LANDLINE)
+
+
+def phone_confirmation(submission, events=None):
+    """The label of how the 联系电话 was confirmed, from the timeline (``events`` if already read);
+    None when not recorded (staff entry, registrations from before it was recorded)."""
+    if events is None:
+        events = submission.events.filter(action__in=PHONE_CONFIRMATIONS).order_by("created_at", "id")
+    event = next((event for event in events if event.action in PHONE_CONFIRMATIONS), None)
+    return audit.action_label(event.action) if event else None
+
+
+def create_submission(answers: dict, *, idempotency_key=None, channel=Submission.Channel.ONLINE, declared_at=None,
+                      phone_confirmed=None):
     """Store the answers as one `Submission` and return `(submission, created)`.
+
+    ``phone_confirmed``: one of ``PHONE_CONFIRMATIONS``, recorded in the timeline with the submission.
 
     With an `idempotency_key`, a second call (a double click, a refresh, a
     retry after a timeout) returns the submission the first call stored
@@ -134,6 +153,9 @@ def create_submission(answers: dict, *, idempotency_key=None, channel=Submission
                 submission.save()
                 # The business systems' outbox event, in the same transaction (services/outbox.py).
                 outbox.record_change(submission, "create", to_status=submission.status)
+                if phone_confirmed:
+                    audit.record(submission, phone_confirmed, to_status=submission.status,
+                                 from_status=submission.status)
         except IntegrityError:
             if idempotency_key:
                 existing = Submission.objects.filter(idempotency_key=idempotency_key).first()

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from forms_intake.rules import verification as rules
 from forms_intake.rules.personal_data import mask_phone
 from forms_intake.rules.verification import Purpose, Reason
-from forms_intake.services import verification
+from forms_intake.services import submissions, verification
 
 CONFIRM_PAGE = "confirm-phone"
 IDENTITY_STEP = "identity"
@@ -36,6 +36,15 @@ NOTICE_KEY = "phone_notice"
 
 def enabled() -> bool:
     return bool(getattr(settings, "WIZARD_PHONE_VERIFICATION", False))
+
+
+def confirmation(wizard, phone) -> str:
+    """How ``phone`` was confirmed for this draft (a ``submissions.PHONE_CONFIRMATIONS`` action)."""
+    if not enabled():
+        return submissions.PHONE_IN_PERSON
+    if wizard.storage.extra_data.get(VERIFIED_KEY) == verification.phone_hash(phone):
+        return submissions.PHONE_SMS_CODE
+    return submissions.PHONE_LANDLINE
 
 
 def _subject(wizard) -> str:

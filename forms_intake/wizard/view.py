@@ -387,7 +387,9 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         key = self.storage.extra_data.get("idempotency_key") or secrets.token_urlsafe(32)
         self.storage.extra_data["idempotency_key"] = key
         try:
-            submission, _created = create_submission(answers, idempotency_key=key, declared_at=timezone.now())
+            confirmed = phone.confirmation(self, form_dict[phone.IDENTITY_STEP].cleaned_data["phone"])
+            submission, _created = create_submission(answers, idempotency_key=key, declared_at=timezone.now(),
+                                                     phone_confirmed=confirmed)
         except DatabaseError as error:
             # Only the error class: a database message could quote values.
             logger.error("Registration could not be stored: %s", type(error).__name__)

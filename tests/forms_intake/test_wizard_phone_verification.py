@@ -7,11 +7,13 @@ from datetime import timedelta
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from forms_intake.models import Submission, VerificationCode
 from forms_intake.rules.verification import MAX_ATTEMPTS
-from portal import sms
+from portal import roles, sms
+from tests.forms_intake.moderation_support import make_staff
 
 from .wizard_support import MOBILE, employed_self_answers, run_wizard, step_post
 
@@ -157,3 +159,37 @@ def test_switched_off_the_review_submits_directly(client, outbox):
     assert response["Location"] == f"{BASE}done/"
     assert outbox == [] and Submission.objects.count() == 1
     assert client.get(CONFIRM).status_code == 302  # back to the review, nothing to confirm
+
+
+def _staff_detail(client, submission):
+    """What the staff detail (in Chinese, the admin's language) says under 联系电话."""
+    client.force_login(make_staff("prov_admin", roles.PROVINCIAL_ADMIN, ["430000"]))
+    page = client.get(reverse("forms_intake_submission:inspect", args=[submission.pk]))
+    assert page.status_code == 200
+    return re.search(r"data-phone-confirmation>([^<]*)<", page.content.decode()).group(1)
+
+
+@pytest.mark.parametrize(
+    ("phone", "setting", "action", "shown"),
+    [
+        (MOBILE, True, "phone_sms_code", "联系电话已由居民通过短信验证码确认"),
+        ("0731-84567890", True, "phone_landline", "联系电话为固定电话，未经短信验证"),
+        (MOBILE, False, "phone_in_person", "联系电话未经短信验证（此处已关闭短信验证）"),
+    ],
+)
+def test_how_the_phone_was_confirmed_is_in_the_timeline_and_on_the_staff_detail(
+    client, outbox, phone, setting, action, shown
+):
+    answers = employed_self_answers()
+    answers[1] = ("identity", answers[1][1] | {"phone": phone})
+    with override_settings(WIZARD_PHONE_VERIFICATION=setting):
+        response = submit_review(client, answers)
+        if setting and phone == MOBILE:
+            client.post(CONFIRM, {"action": "check", "code": code_in(outbox)})
+        elif setting:
+            client.post(CONFIRM, {"action": "landline"})
+        else:
+            assert response["Location"] == f"{BASE}done/"
+    submission = Submission.objects.get()
+    assert list(submission.events.values_list("action", flat=True)) == [action]
+    assert shown in _staff_detail(client, submission)

@@ -103,3 +103,26 @@ def test_final_submit_is_limited_per_client_and_keeps_the_answers(
     response = client.post("/register/step/review/", review, REMOTE_ADDR="203.0.113.71")
     assert response.status_code == 302
     assert Submission.objects.count() == 4
+
+
+def test_the_receipts_pdf_is_limited_with_a_page_that_says_the_registration_is_kept(
+    client, registration_site, settings, fixed_clock, monkeypatch  # noqa: F811 - the fixture imported above
+):
+    from forms_intake import pages
+
+    use_limiter_cache(settings, "locmem")
+    monkeypatch.setattr(pages, "PDF_FORM_LIMIT", 2)
+    run_wizard(client, employed_self_answers(), base="/en/register/")
+    reference = Submission.objects.get().reference
+    downloads = [client.get("/en/register/done/pdf/") for _ in range(2)]
+    assert [(r.status_code, r["Content-Type"]) for r in downloads] == [(200, "application/pdf")] * 2
+    refused = client.get("/en/register/done/pdf/")
+    assert refused.status_code == 429 and refused["Retry-After"] == str(pages.PDF_WINDOW_SECONDS)
+    assert "no-store" in refused["Cache-Control"]
+    page = refused.content.decode()
+    assert "Too many downloads" in page and "Your registration is stored" in page and 'lang="en"' in page
+    assert 'href="/en/register/done/print/"' in page and reference not in page
+    # The print view is not limited: the form can still be printed from the browser.
+    assert client.get("/en/register/done/print/").status_code == 200
+    # From another address the same registration is still paused: the limit counts per registration too.
+    assert client.get("/en/register/done/pdf/", REMOTE_ADDR="198.51.100.7").status_code == 429
