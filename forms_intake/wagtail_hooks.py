@@ -7,8 +7,9 @@ from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 
 from forms_intake.api import admin as api_admin
-from forms_intake.backoffice import cards, jobs
+from forms_intake.backoffice import cards, jobs, reviewer_lists, saved_filters, shortcuts
 from forms_intake.backoffice import spot_checks as spot_check_admin
+from forms_intake.backoffice.bulk_actions import BULK_ACTIONS
 from forms_intake.backoffice.dashboard import DashboardPanel
 from forms_intake.backoffice.exports_audit import export_audit_viewset
 from forms_intake.backoffice.menus import RegistrationMenuGroup
@@ -16,13 +17,14 @@ from forms_intake.backoffice.policy import SubmissionPermissionPolicy
 from forms_intake.backoffice.regional_report import RegionalReportView
 from forms_intake.backoffice.report import StatisticsReportView
 from forms_intake.backoffice.search import submission_search_view
+from forms_intake.backoffice.summary_report import SummaryReportMenuItem, SummaryReportView
 from forms_intake.backoffice.viewsets import staff_division_viewset, submission_viewset
 from forms_intake.models import Submission
 from forms_intake.outreach import imports as outreach_imports
 from forms_intake.outreach import roster as outreach_roster
 from forms_intake.outreach import suspects as outreach_suspects
 from forms_intake.outreach.coverage import CoverageView
-from forms_intake.services import audit, spot_checks, suspects, visits
+from forms_intake.services import audit, spot_checks, suspects, transitions, visits
 
 # Registered before the viewset so that every generic view uses the scoped policy.
 register_permission_policy(Submission, SubmissionPermissionPolicy(Submission))
@@ -32,6 +34,11 @@ register_permission_policy(Submission, SubmissionPermissionPolicy(Submission))
 def register_submission_log_actions(actions):
     audit.register_log_actions(actions)
     suspects.register_log_actions(actions)
+
+
+# The queue's bulk actions: claim, send for review, register, print as one PDF, export selected.
+for bulk_action in BULK_ACTIONS:
+    hooks.register("register_bulk_action", bulk_action)
 
 
 @hooks.register("register_admin_viewset")
@@ -145,3 +152,39 @@ def register_regional_report_menu_item():
 def register_regional_report_url():
     # The regional statistical analysis report (seed item 19), built as a job.
     return [path("registrations/regional-report/", RegionalReportView.as_view(), name="forms_intake_regional_report")]
+
+
+# A reviewer's own lists (issue 15): 待我校核 and 我登记的, with their count on the admin home.
+@hooks.register("register_admin_urls")
+def register_reviewer_list_urls():
+    urls = reviewer_lists.admin_urls(submission_viewset)
+    return [
+        path("registrations/review/", include((urls, reviewer_lists.NAMESPACE))),
+        # A clerk's saved queue filters (private, server-side, never a search term).
+        path("registrations/saved-filters/", include((saved_filters.admin_urls(), saved_filters.NAMESPACE))),
+    ]
+
+
+@hooks.register("construct_homepage_panels")
+def add_reviewer_panel(request, panels):
+    if request.user.has_perm(transitions.REVIEW):
+        panels.append(reviewer_lists.ReviewerPanel(request))
+
+
+# The province-wide summary report (issue 15, seed item 22), built as a job, for provincial staff only.
+@hooks.register("register_admin_urls")
+def register_summary_report_url():
+    return [path("registrations/summary-report/", SummaryReportView.as_view(), name="forms_intake_summary_report")]
+
+
+@hooks.register("register_admin_menu_item")
+def register_summary_report_menu_item():
+    return SummaryReportMenuItem(
+        _("Province-wide summary report"), reverse("forms_intake_summary_report"), icon_name="doc-full", order=271,
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_next_item_url():
+    # "Next item of my list" on the detail page, without acting (its access keys: backoffice/shortcuts.py).
+    return shortcuts.admin_urls()

@@ -4,7 +4,10 @@ The page composes the public wizard's own step forms (forms_intake.forms), so
 the validation is exactly the resident's; the staff part records the channel
 (窗口 counter or 入户 door to door) and that the resident signed the paper
 form. The new submission goes through the same `create_submission` (routing,
-flags) and its timeline records which staff member entered it.
+flags) and its timeline records which staff member entered it. The employer's
+name is filled in from a valid code by the wizard's own script
+(employer_lookup.js, in the unit part's media); without it the unit part checks
+the code/name pair against the registry (steps/forms.py UnitForm).
 """
 
 from __future__ import annotations
@@ -130,8 +133,11 @@ def assisted_entry_view(request):
             messages.info(request, _("It belongs to another division's queue and was routed there."))
             return redirect("forms_intake_submission:index")
     sections = [(form.title, name, form) for name, form in parts.items()]
+    # The parts' own scripts, as the wizard includes them: the unit part's employer lookup
+    # (employer_lookup.js, the public /api/v1/employers/ endpoint) fills in the employer's name.
+    media = sum((form.media for form in active.values()), staff.media)
     return TemplateResponse(request, "forms_intake/admin/assisted_entry.html", {
-        "staff_form": staff, "sections": sections, "active": set(active),
+        "staff_form": staff, "sections": sections, "active": set(active), "parts_media": media,
         "header_title": _("Enter a paper form"),
         # The wizard's script (wizard.js) fills each division select from the one above, as for residents.
         "divisions_url": reverse("forms_intake_submission:divisions"),

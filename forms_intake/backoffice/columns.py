@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import OuterRef, Subquery
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
 
 from forms_intake.models import Division
 from forms_intake.rules.routing import UNASSIGNED_QUEUE
@@ -45,8 +45,9 @@ class WaitingColumn(Column):
         return days
 
 
-class ClaimCheckboxColumn(Column):
-    """A checkbox belonging to the bulk-claim form, on rows that can still be claimed."""
+class ClaimCheckboxColumn(BulkActionsCheckboxColumn):
+    """The row's checkbox for Wagtail's bulk actions (bulk_actions.py), and for the no-script bulk-claim
+    form on rows that can still be claimed; the header ticks every row of the page."""
 
     cell_template_name = "forms_intake/admin/cells/claim_checkbox.html"
 

@@ -18,7 +18,7 @@ from forms_intake.backoffice.policy import REVEAL, ScopedObjectMixin
 from forms_intake.models import Submission
 from forms_intake.rules import annex2
 from forms_intake.rules.states import SubmissionStatus
-from forms_intake.services import audit, correction_requests, notifications, transitions
+from forms_intake.services import audit, correction_requests, notifications, submissions, transitions
 from forms_intake.services.scope import (
     get_scoped_submission_or_404,
     scoped_submissions,
@@ -44,7 +44,7 @@ def _annex2_value(spec, submission, revealed):
         return getattr(submission, spec.name if (revealed and spec.name == "id_number") else spec.masked_column)
     value = getattr(submission, spec.name)
     if spec.kind == "choice":
-        return choice_label(spec.choices, value) if value else ""
+        return spec.choice_label(value) if value else ""
     if spec.kind == "bool":
         return _("Yes") if value else _("No")
     return value
@@ -126,13 +126,15 @@ class SubmissionInspectView(ScopedObjectMixin, InspectView):
         context = super().get_context_data(**kwargs)
         submission = self.object
         user = self.request.user
+        events = _timeline(submission)
         context.update(
             submission=submission,
             sections=_field_rows(submission, self.revealed),
             revealed=self.revealed,
             can_reveal=user.has_perm(REVEAL) and not self.revealed,
             can_print=user.has_perm(REVEAL),
-            events=_timeline(submission),
+            events=events,
+            phone_confirmation=submissions.phone_confirmation(submission, events),
             action_labels=audit.ACTION_LABELS,
             status_labels=dict(SubmissionStatus.choices),
             transitions=transitions.available(submission, user),

@@ -35,8 +35,13 @@ from portal.jobs.models import Job, JobState
 from portal.security import log_security_event
 
 EXPORT_KIND = "registrations_export"
-#: The listings whose export may run as a job (URL names of IndexViews with the queue's export).
-EXPORT_VIEWS = ("forms_intake_submission:index", "forms_intake_submission:mine")
+#: The listings whose large exports run as jobs: the queue, my items and the reviewer's two lists.
+EXPORT_VIEWS = (
+    "forms_intake_submission:index",
+    "forms_intake_submission:mine",
+    "forms_intake_review:to_check",
+    "forms_intake_review:registered",
+)
 EXPORT_FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 #: Query parameters that never reach a job: paging, and the export switch (the job sets it).
 DROPPED_PARAMS = ("p", "export")
@@ -48,7 +53,12 @@ KIND_LABELS = {
     "rebuild_submission_tally": _("Recount of the statistics tally"),
     "purge_personal_data": _("Retention purge"),
     "outreach_comparison": _("Comparison of population, insured and registered data"),
+    "regional_report": _("Regional statistical analysis report"),
+    "summary_report": _("Province-wide summary report"),
+    "registrations_print": _("Registration forms as one PDF"),  # bulk_print_job.py
 }
+#: The content type of a job's file by its result's format.
+RESULT_TYPES = {**EXPORT_FORMATS, "pdf": "application/pdf"}
 
 
 def job_threshold() -> int:
@@ -262,7 +272,7 @@ def download_view(request, pk):
     if not path.is_file():
         raise Http404("file gone")
     filename = job.result.get("filename") or job.result_file
-    content_type = EXPORT_FORMATS.get(job.result.get("format"), "application/octet-stream")
+    content_type = RESULT_TYPES.get(job.result.get("format"), "application/octet-stream")
     response = StreamingHttpResponse(files.decrypted_chunks(path, get_fernet()), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     log_security_event("export_download", request, job=str(job.pk), rows=job.result.get("rows", 0),

@@ -8,9 +8,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
 from forms_intake.services import transitions
-from forms_intake.services.scope import (
-    user_prefixes,
-)
+from forms_intake.services.scope import user_prefixes
 
 
 class _LinkViewSet(ViewSet):
@@ -28,7 +26,6 @@ class _LinkViewSet(ViewSet):
 
     @property
     def menu_item_class(self):
-
         permission = self.permission
 
         class _Item(MenuItem):
@@ -39,147 +36,45 @@ class _LinkViewSet(ViewSet):
         return _Item
 
 
-class MyItemsMenu(_LinkViewSet):
-    name = "registrations-mine"
-    menu_label = _("My items")
-    icon = "tasks"
-    menu_order = 10
-    target_url_name = "forms_intake_submission:mine"
-    permission = transitions.CLAIM
-
-
-class QueueMenu(_LinkViewSet):
-    name = "registrations-queue"
-    menu_label = _("Queue")
-    icon = "list-ul"
-    menu_order = 20
-    target_url_name = "forms_intake_submission:index"
-
-
-class NewPaperFormMenu(_LinkViewSet):
-    name = "registrations-new"
-    menu_label = _("Enter a paper form")
-    icon = "plus"
-    menu_order = 30
-    target_url_name = "forms_intake_submission:add"
-    permission = "forms_intake.add_submission"
-
-
-class StaffDivisionsMenu(_LinkViewSet):
-    name = "registrations-staff-divisions"
-    menu_label = _("Staff divisions")
-    icon = "group"
-    menu_order = 50
-    target_url_name = "forms_intake_staffdivision:index"
-    permission = "forms_intake.change_staffdivision"
-
-
-class StatisticsMenu(_LinkViewSet):
-    name = "registrations-statistics"
-    menu_label = _("Statistics")
-    icon = "table"
-    menu_order = 40
-    target_url_name = "forms_intake_statistics"
-
-
-class MyJobsMenu(_LinkViewSet):
-    name = "registrations-jobs"
-    menu_label = _("My jobs")
-    icon = "download"
-    menu_order = 60
-    target_url_name = "forms_intake_jobs:index"
-
-
-class ImportsMenu(_LinkViewSet):
-    name = "registrations-imports"
-    menu_label = _("Data imports")
-    icon = "upload"
-    menu_order = 70
-    target_url_name = "forms_intake_imports:index"
-    permission = "forms_intake.import_outreach_data"
-
-
-class SuspectsMenu(_LinkViewSet):
-    name = "registrations-suspects"
-    menu_label = _("Suspect insured records")
-    icon = "warning"
-    menu_order = 45
-    target_url_name = "forms_intake_suspects:index"
-    permission = "forms_intake.view_suspectrecord"
-
-
-class RosterMenu(_LinkViewSet):
-    name = "registrations-roster"
-    menu_label = _("Roster of unregistered people")
-    icon = "group"
-    menu_order = 35
-    target_url_name = "forms_intake_roster:index"
-    permission = "forms_intake.view_rosterentry"
-
-
-class CoverageMenu(_LinkViewSet):
-    name = "registrations-coverage"
-    menu_label = _("Door-to-door progress and coverage")
-    icon = "table"
-    menu_order = 36
-    target_url_name = "forms_intake_coverage"
-    permission = "forms_intake.view_rosterentry"
-
-
-class CardsMenu(_LinkViewSet):
-    name = "registrations-cards"
-    menu_label = _("Social security cards")
-    icon = "doc-full"
-    menu_order = 42
-    target_url_name = "forms_intake_cards:index"
-
-
-class ApiClientsMenu(_LinkViewSet):
-    name = "registrations-api-clients"
-    menu_label = _("API clients")
-    icon = "key"
-    menu_order = 80
-    target_url_name = "forms_intake_apiclient:index"
-    permission = "forms_intake.change_apiclient"
-
-
-class WebhooksMenu(_LinkViewSet):
-    name = "registrations-api-webhooks"
-    menu_label = _("Webhooks")
-    icon = "link"
-    menu_order = 81
-    target_url_name = "forms_intake_subscription:index"
-    permission = "forms_intake.change_subscription"
-
-
-class DeadLettersMenu(_LinkViewSet):
-    name = "registrations-api-dead-letters"
-    menu_label = _("Failed webhook deliveries")
-    icon = "warning"
-    menu_order = 82
-    target_url_name = "forms_intake_api_dead_letters"
-    permission = "forms_intake.change_delivery"
-
-
-class ExportRecordsMenu(_LinkViewSet):
-    name = "registrations-export-records"
-    menu_label = _("Export records")
-    icon = "download"
-    menu_order = 65
-    target_url_name = "forms_intake_exportaudit:index"
-    permission = transitions.REROUTE
+def _link(name, label, icon, target_url_name, permission="forms_intake.view_submission"):
+    return _LinkViewSet(
+        f"registrations-{name}", menu_label=label, icon=icon, target_url_name=target_url_name, permission=permission
+    )
 
 
 class RegistrationMenuGroup(ViewSetGroup):
-    """The 参保登记 menu: my items, queue, paper-form entry, statistics (the queue viewset registers the URLs)."""
+    """The 参保登记 menu: my items, queue, paper-form entry, statistics (the queue viewset registers the URLs).
+    Its entries appear in this order (a group numbers its items itself)."""
 
     menu_label = _("参保登记")
     menu_icon = "form"
     menu_order = 150
     items = (
-        MyItemsMenu, QueueMenu, NewPaperFormMenu, StatisticsMenu, SuspectsMenu, StaffDivisionsMenu, MyJobsMenu,
-        ImportsMenu, RosterMenu, CoverageMenu, CardsMenu, ApiClientsMenu, WebhooksMenu, DeadLettersMenu,
-        ExportRecordsMenu,
+        _link("mine", _("My items"), "tasks", "forms_intake_submission:mine", transitions.CLAIM),
+        _link("to-check", _("Waiting for my check"), "tick", "forms_intake_review:to_check", transitions.REVIEW),
+        _link("registered-by-me", _("Registered by me"), "tick-inverse", "forms_intake_review:registered",
+              transitions.REVIEW),
+        _link("queue", _("Queue"), "list-ul", "forms_intake_submission:index"),
+        _link("saved-filters", _("Saved filters"), "filter", "forms_intake_saved_filters:index"),
+        _link("new", _("Enter a paper form"), "plus", "forms_intake_submission:add", "forms_intake.add_submission"),
+        _link("statistics", _("Statistics"), "table", "forms_intake_statistics"),
+        _link("suspects", _("Suspect insured records"), "warning", "forms_intake_suspects:index",
+              "forms_intake.view_suspectrecord"),
+        _link("staff-divisions", _("Staff divisions"), "group", "forms_intake_staffdivision:index",
+              "forms_intake.change_staffdivision"),
+        _link("jobs", _("My jobs"), "download", "forms_intake_jobs:index"),
+        _link("imports", _("Data imports"), "upload", "forms_intake_imports:index",
+              "forms_intake.import_outreach_data"),
+        _link("roster", _("Roster of unregistered people"), "group", "forms_intake_roster:index",
+              "forms_intake.view_rosterentry"),
+        _link("coverage", _("Door-to-door progress and coverage"), "table", "forms_intake_coverage",
+              "forms_intake.view_rosterentry"),
+        _link("cards", _("Social security cards"), "doc-full", "forms_intake_cards:index"),
+        _link("api-clients", _("API clients"), "key", "forms_intake_apiclient:index", "forms_intake.change_apiclient"),
+        _link("api-webhooks", _("Webhooks"), "link", "forms_intake_subscription:index",
+              "forms_intake.change_subscription"),
+        _link("api-dead-letters", _("Failed webhook deliveries"), "warning", "forms_intake_api_dead_letters",
+              "forms_intake.change_delivery"),
+        _link("export-records", _("Export records"), "download", "forms_intake_exportaudit:index",
+              transitions.REROUTE),
     )
-
-

@@ -25,9 +25,15 @@ from forms_intake.models import Submission
 from forms_intake.services import correction_requests, transitions
 from forms_intake.services.scope import get_scoped_submission_or_404
 
-#: Where the session keeps the list the clerk works from: {"listing": "index"|"mine", "query": "..."}.
+#: Where the session keeps the list the clerk works from: {"listing": a key of LISTINGS, "query": "..."}.
 LISTING_SESSION_KEY = "forms_intake.working_list"
-LISTINGS = {"index": "forms_intake_submission:index", "mine": "forms_intake_submission:mine"}
+LISTINGS = {
+    "index": "forms_intake_submission:index",
+    "mine": "forms_intake_submission:mine",
+    # A reviewer's own lists (reviewer_lists.py).
+    "to_check": "forms_intake_review:to_check",
+    "registered_by_me": "forms_intake_review:registered",
+}
 #: Actions after which the clerk stays on the item (claiming starts the work on it).
 STAY_AFTER = {"claim", "release"}
 #: Actions that ask for a confirmation page first (final for the resident, or sent back to them).

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.generic import IndexView
+from wagtail.admin.widgets.button import Button
 
 from forms_intake.backoffice.columns import WaitingColumn, queue_name_subquery
 from forms_intake.backoffice.dashboard import no_division_message
@@ -100,6 +101,13 @@ class SubmissionIndexView(IndexView):
         ordering = self.ordering if isinstance(self.ordering, (list, tuple)) else [self.ordering]
         ordering = [WaitingColumn.ORDERINGS.get(o, o) for o in ordering if o] or ["created_at"]
         return queryset.order_by(*ordering, "-pk" if ordering[-1].startswith("-") else "pk")
+
+    @cached_property
+    def header_more_buttons(self):
+        # Saved filters (saved_filters.py): the list as just shown is the one that page offers to save.
+        save = Button(_("Save this filter"), url=reverse("forms_intake_saved_filters:index"), icon_name="filter",
+                      priority=70)
+        return [*super().header_more_buttons, save]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

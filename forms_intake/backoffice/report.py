@@ -68,9 +68,9 @@ class StatisticsReportView(ReportView):
     paginate_by = None
     any_permission_required = ["view"]
     permission_policy = SubmissionPermissionPolicy(Submission)
-    list_export = ["name", "code", "total", *SubmissionStatus.values]
+    list_export = ["name", "code", "total", *SubmissionStatus.values, "cards_issued", "cards_collected"]
     export_headings = {"name": _("division"), "code": _("code"), "total": _("total"),
-                       **dict(SubmissionStatus.choices)}
+                       **dict(SubmissionStatus.choices), **report_export.card_headings()}
     export_filename = "registration-statistics"
 
     @cached_property
@@ -109,24 +109,41 @@ class StatisticsReportView(ReportView):
         return queryset
 
     @cached_property
+    def filtered(self):
+        """Whether a filter other than the drill-down (the submission dates) is applied."""
+        return bool(self.filters and self.filters.is_valid() and any(
+            value not in (None, "", [], ()) for name, value in self.filters.form.cleaned_data.items()
+            if name != "division"  # the drill-down is the parent prefix, not a filter
+        ))
+
+    @cached_property
     def report(self):
         """(division rows, summary): one query on PostgreSQL (statistics.report)."""
 
-        filtered = self.filters and self.filters.is_valid() and any(
-            value not in (None, "", [], ()) for name, value in self.filters.form.cleaned_data.items()
-            if name != "division"  # the drill-down is the parent prefix, not a filter
-        )
         # Without other filters the scope is a set of queue-code prefixes, which the tally can answer.
-        prefixes = None if filtered else statistics.scope_prefixes(user_prefixes(self.request.user),
-                                                                   self.parent_prefix)
+        prefixes = None if self.filtered else statistics.scope_prefixes(user_prefixes(self.request.user),
+                                                                        self.parent_prefix)
         # Read-only and lag-tolerant: on the replica when it is fit for it, else the primary (portal/db_router.py).
         return on_replica(lambda: statistics.report(self.scoped(), self.parent_prefix, prefixes=prefixes),
+                          purpose="statistics report")
+
+    @cached_property
+    def cards(self):
+        """{child prefix: cards issued and collected} (statistics.cards_by_division), in the same scope."""
+        cards = statistics.scoped_cards(statistics.scope_prefixes(user_prefixes(self.request.user),
+                                                                  self.parent_prefix))
+        if self.filtered:  # the cards of the registrations the dates select
+            cards = cards.filter(submission__in=self.scoped())
+        return on_replica(lambda: statistics.cards_by_division(cards, self.parent_prefix),
                           purpose="statistics report")
 
     def get_queryset(self):
 
         # Every division one level down, those without a registration too (listed, with zeros).
         rows = [dict(row) for row in statistics.with_zero_divisions(self.report[0], self.parent_prefix)]
+        no_cards = {"cards_issued": 0, "cards_collected": 0}
+        for row in rows:
+            row.update(self.cards.get(row["prefix"], no_cards))
         biggest = max((r["total"] for r in rows), default=0) or 1
         for row in rows:
             row["bar"] = round(row["total"] * 100 / biggest, 1)

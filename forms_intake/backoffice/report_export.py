@@ -1,7 +1,7 @@
 """The statistics report as a file: every breakdown the page shows, named after the division and the date.
 
-XLSX: one sheet per table of the page (divisions × states, with the divisions that have no
-registration; then state, employment status, reason, bank, gender and age band, every choice
+XLSX: one sheet per table of the page (divisions × states and cards issued / collected, with the
+divisions that have no registration; then state, employment status, reason, bank, gender and age band, every choice
 listed, zeros included). CSV: the same tables one after the other, each under its title, with
 the byte-order mark Excel needs (exports.CSV_BOM).
 """
@@ -14,10 +14,12 @@ from io import BytesIO, StringIO
 from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from forms_intake.backoffice.exports import CSV_BOM, CSV_CONTENT_TYPE
 from forms_intake.models import Submission
-from forms_intake.rules.choices import EmploymentStatus, NotInsuredReason, ServiceBank
+from forms_intake.rules import annex2
+from forms_intake.rules.choices import NotInsuredReason, ServiceBank
 from forms_intake.rules.states import SubmissionStatus
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,11 +29,16 @@ def breakdown_titles():
     """(summary key, title, every choice) of the breakdown tables, in the page's order."""
     return [
         ("status", _("By state"), SubmissionStatus.choices),
-        ("employment_status", _("就业状态"), EmploymentStatus.choices),
+        ("employment_status", _("就业状态"), annex2.schema().by_name["employment_status"].labelled_choices),
         ("not_insured_reason", _("未参保原因"), NotInsuredReason.choices),
         ("service_bank", _("社保卡服务银行"), ServiceBank.choices),
         ("gender", _("gender"), Submission._meta.get_field("gender").choices),
     ]
+
+
+def card_headings():
+    """The headings of the division table's card columns (after the states); lazy, for the view's class."""
+    return {"cards_issued": gettext_lazy("Cards issued"), "cards_collected": gettext_lazy("Cards collected")}
 
 
 def tables(division_rows, summary, heading):
@@ -39,8 +46,9 @@ def tables(division_rows, summary, heading):
     status_labels = [str(label) for _value, label in SubmissionStatus.choices]
     result = [(
         heading,
-        [_("division"), _("code"), _("total"), *status_labels],
-        [[row.name, row.code, row.total, *[n for _value, n in row.by_status]] for row in division_rows],
+        [_("division"), _("code"), _("total"), *status_labels, *card_headings().values()],
+        [[row.name, row.code, row.total, *[n for _value, n in row.by_status], row.cards_issued, row.cards_collected]
+         for row in division_rows],
     )]
     for key, title, choices in breakdown_titles():
         counts = {value: n for value, _label, n in summary.get(key, [])}

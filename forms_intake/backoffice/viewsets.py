@@ -47,7 +47,7 @@ class SubmissionViewSet(ModelViewSet):
     delete_view_class = NoDeleteView
     list_per_page = 50
     list_display = [
-        ClaimCheckboxColumn("select", label=_("Select")),
+        ClaimCheckboxColumn("select", label=_("Select"), obj_type="submission"),
         TitleColumn(
             "reference", label=_("reference number"),
             get_url=lambda obj: reverse("forms_intake_submission:inspect", args=[obj.pk]),

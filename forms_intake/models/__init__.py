@@ -37,6 +37,7 @@ from forms_intake.models.registration import (
     SubmissionLogEntry,
     SubmissionTally,
 )
+from forms_intake.models.saved_filters import SavedFilter
 from forms_intake.models.spot_checks import SpotCheck, SpotCheckItem
 from forms_intake.models.verification import SavedDraft, VerificationCode
 
@@ -69,6 +70,7 @@ __all__ = [
     "SubmissionLogEntry",
     "SubmissionTally",
     "SavedDraft",
+    "SavedFilter",
     "SpotCheck",
     "SpotCheckItem",
     "VerificationCode",

@@ -22,6 +22,10 @@ PREFIX = "forms_intake."
 #: Action name → label shown in the timeline, the history and the log filters.
 ACTION_LABELS = {
     "create": _("Registration received"),
+    # How the 联系电话 of an online registration was confirmed (services/submissions.PHONE_CONFIRMATIONS).
+    "phone_sms_code": _("联系电话 confirmed by the resident with a code sent by text message"),
+    "phone_in_person": _("联系电话 not confirmed by text message (switched off here): staff confirm it in person"),
+    "phone_landline": _("联系电话 is a landline, not confirmed by text message: staff confirm it in person"),
     "assisted_entry": _("Entered by staff from a paper form"),
     "claim": _("Claimed"),
     "release": _("Released back to the queue"),

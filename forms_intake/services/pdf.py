@@ -58,8 +58,8 @@ def local_static_path(url_path):
     return collected if collected is not None and collected.is_file() else None
 
 
-def render_pdf(request, submission, *, page=None):
-    """The printable form of `submission` as PDF bytes (A4, one page)."""
+def render_document(request, submission, *, page=None):
+    """The printable form of `submission` laid out by WeasyPrint (a ``Document`` of one A4 page)."""
     base_url = request.build_absolute_uri("/")
     fetcher = StaticOnlyFetcher(base_url)
     document = None
@@ -69,7 +69,12 @@ def render_pdf(request, submission, *, page=None):
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
         if len(document.pages) == 1:
             break
-    return document.write_pdf()
+    return document
+
+
+def render_pdf(request, submission, *, page=None):
+    """The printable form of `submission` as PDF bytes (A4, one page)."""
+    return render_document(request, submission, page=page).write_pdf()
 
 
 def pdf_filename(submission):

@@ -76,8 +76,7 @@ def _groups(spec, value, submission):
     """The paper's numbered lines of one choice: heading, boxes (checked, wording), fields at the line's end."""
     lines = []
     for group in spec.print_groups:
-        boxes = [(choice == value, text if text is not None else spec.choice_label(choice))
-                 for choice, text in group.choices]
+        boxes = [(choice == value, spec.option_label(choice)) for choice in group.choices]
         extras = [_item(annex2.schema().by_name[name], submission) for name in group.fields]
         lines.append({"heading": group.heading, "boxes": boxes, "box_after": group.box_after, "extras": extras})
     return lines

@@ -185,15 +185,21 @@ def write_workbook(data, out):
     workbook.save(out)
 
 
-def write_pdf(data):
-    """The report as PDF bytes (A4, WeasyPrint, offline: the template names no external file)."""
-    zh, en = summary_paragraphs(data)
+def breakdown_tables(data):
+    """[(heading, [(label, n, share %)])] of every breakdown, as the PDF shows them (the summary report too)."""
     total = data["total"]
     breakdowns = [
         (title, [(str(label), n, _share(n, total)) for _value, label, n in data["summary"][field]])
         for title, field in BREAKDOWNS
     ]
     breakdowns.append(("年龄段", [(label, n, _share(n, total)) for label, n in data["summary"]["age_band"]]))
+    return breakdowns
+
+
+def write_pdf(data):
+    """The report as PDF bytes (A4, WeasyPrint, offline: the template names no external file)."""
+    zh, en = summary_paragraphs(data)
+    breakdowns = breakdown_tables(data)
     html = render_to_string(
         "forms_intake/regional_report_pdf.html",
         {
@@ -204,8 +210,29 @@ def write_pdf(data):
             "breakdowns": breakdowns,
         },
     )
+    return render_pdf(html)
+
+
+def render_pdf(html):
+    """PDF bytes of a report's HTML (A4, WeasyPrint, offline: nothing outside the static files is fetched)."""
     base_url = "http://localhost/"
     return HTML(string=html, base_url=base_url, url_fetcher=StaticOnlyFetcher(base_url)).write_pdf()
+
+
+def write_encrypted_report(context, data, write_pdf, write_workbook):
+    """Write the report of ``data`` in the job's format (PDF or XLSX), encrypted, to the job's part file.
+    Returns (part path, file format)."""
+    file_format = context.params.get("format", "xlsx")
+    if file_format == "pdf":
+        content = write_pdf(data)
+    else:
+        file_format, buffer = "xlsx", BytesIO()
+        write_workbook(data, buffer)
+        content = buffer.getvalue()
+    part = context.part_path()
+    with files.encrypted_writer(part, get_fernet()) as out:
+        out.write(content)
+    return part, file_format
 
 
 # --------------------------------------------------------------------------
@@ -237,16 +264,7 @@ def _build(context):
     context.progress(0, message=division.name, force=True)
     queryset = scoped_submissions(user).filter(prefix_q(scope_prefix(division.code)))
     data = figures(queryset, division)
-    file_format = context.params.get("format", "xlsx")
-    if file_format == "pdf":
-        content = write_pdf(data)
-    else:
-        file_format, buffer = "xlsx", BytesIO()
-        write_workbook(data, buffer)
-        content = buffer.getvalue()
-    part = context.part_path()
-    with files.encrypted_writer(part, get_fernet()) as out:
-        out.write(content)
+    part, file_format = write_encrypted_report(context, data, write_pdf, write_workbook)
     # ASCII only: the download sends it in a Content-Disposition header as it is.
     filename = f"regional-report-{division.code}-{data['date']:%Y%m%d}.{file_format}"
     return {

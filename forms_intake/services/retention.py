@@ -32,6 +32,7 @@ from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models.functions import TruncYear
@@ -165,7 +166,8 @@ def purge_sessions(now=None) -> int:
     now = now or timezone.now()
     engine = import_module(settings.SESSION_ENGINE)
     call_command("clearsessions", verbosity=0)
-    if settings.SESSION_ENGINE.endswith(("backends.db", "backends.cached_db")):
+    # Database-backed engines (db, cached_db, portal/session_store.py) can list the live sessions.
+    if issubclass(engine.SessionStore, DatabaseSessionStore):
         live = engine.SessionStore.get_model_class().objects.filter(expire_date__gt=now).values("session_key")
         return UserSession.objects.exclude(session_key__in=live).delete()[0]
     cutoff = now - timedelta(seconds=settings.SESSION_COOKIE_AGE)

@@ -24,8 +24,9 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Case, CharField, Count, IntegerField, Min, Q, Sum, Value, When
 from django.db.models.functions import Substr
 
-from forms_intake.models import Division, SubmissionTally
-from forms_intake.rules.choices import EmploymentStatus, NotInsuredReason, ServiceBank
+from forms_intake.models import Division, SocialSecurityCard, SubmissionTally
+from forms_intake.rules import annex2
+from forms_intake.rules.choices import NotInsuredReason, ServiceBank
 from forms_intake.rules.routing import UNASSIGNED_QUEUE, scope_prefix
 from forms_intake.rules.states import SubmissionStatus
 from forms_intake.rules.text import current_date
@@ -168,7 +169,7 @@ def by_age_band(queryset, today: date | None = None):
 def _summary_choices(queryset):
     return {
         "status": SubmissionStatus.choices,
-        "employment_status": EmploymentStatus.choices,
+        "employment_status": annex2.schema().by_name["employment_status"].labelled_choices,
         "not_insured_reason": NotInsuredReason.choices,
         "service_bank": ServiceBank.choices,
         "gender": queryset.model._meta.get_field("gender").choices,
@@ -386,6 +387,36 @@ def state_counts(queryset, *, prefixes=None):
         if row["status"] in WAITING_STATES and row["oldest"] and (oldest is None or row["oldest"] < oldest):
             oldest = row["oldest"]
     return counts, oldest
+
+
+# --- social security cards (seed item 16) ---------------------------------------------------------
+
+
+def scoped_cards(prefixes):
+    """The cards handed out under ``prefixes`` (``scope_prefixes``; empty: none), by the card's township."""
+    if not prefixes:
+        return SocialSecurityCard.objects.none()
+    condition = Q()
+    for prefix in prefixes:
+        condition |= prefix_q(prefix, field="township_code")
+    return SocialSecurityCard.objects.filter(condition)
+
+
+def cards_by_division(cards, parent_prefix: str) -> dict[str, dict[str, int]]:
+    """Cards issued, and of them collected, per child division of ``parent_prefix``, in ONE grouped query.
+
+    {child prefix: {"cards_issued": n, "cards_collected": n}}, the child taken from the card's township (the
+    counter that hands it out, as on the card batches screen), so a card counts where it is collected even
+    if the registration was re-routed since.
+    """
+    if cards.query.is_empty():
+        return {}
+    length = child_prefix_length(scope_prefix(parent_prefix))
+    rows = (
+        cards.annotate(child=Substr("township_code", 1, length)).values("child")
+        .annotate(issued=Count("*"), collected=Count("pk", filter=Q(collected_at__isnull=False))).order_by()
+    )
+    return {row["child"]: {"cards_issued": row["issued"], "cards_collected": row["collected"]} for row in rows}
 
 
 def _tally_state_counts(queryset, prefixes):

@@ -193,7 +193,7 @@ def test_queue_rows_show_masked_numbers_states_flags_and_a_claim_checkbox(client
     assert set(listed) == {open_row.pk, flagged.pk, claimed.pk}
     for row in (open_row, flagged):
         assert (f'<input type="checkbox" name="id" value="{row.pk}" form="bulk-claim-form" '
-                f'aria-label="选择 {row.reference}">') in body
+                f'aria-label="选择 {row.reference}" data-object-id="{row.pk}" data-bulk-action-checkbox') in body
     assert f'value="{claimed.pk}" form="bulk-claim-form"' not in body
     assert body.count('<span class="w-status w-status--label">疑点</span>') == 1
     assert open_row.id_number_masked in body and open_row.id_number not in body

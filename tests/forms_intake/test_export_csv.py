@@ -61,7 +61,7 @@ def test_csv_shows_labels_not_codes(client, world):
     row = _as_excel_reads(body)[0]
     assert row["性别"] in ("男", "女")
     assert row["登记单位"] in ("工作单位", "村（社区）")
-    assert row["就业状态"] == "未就业"
+    assert row["就业状态"] == "2、无单位 未就业"
     values = set(row.values())
     assert not values & {"M", "F", "online", "employer", "community", "False", "True"}, row
     assert "否" in values  # the suspect-flag column, as staff read it

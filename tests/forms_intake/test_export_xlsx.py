@@ -194,7 +194,7 @@ def test_xlsx_cells_show_the_choice_labels(client, world):
     _headers, rows = _rows(_export(client, world["handler"]))
     row = rows[0]
     assert row["状态"] == "待受理"
-    assert row["就业状态"] == "未就业"
+    assert row["就业状态"] == "2、无单位 未就业"
     assert row["社保卡服务银行"] == "工行"
 
 

@@ -1,5 +1,7 @@
 """Assisted entry of a paper Annex 2 in the admin: the wizard's validation, channel and staff recorded."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -99,3 +101,52 @@ def test_reviewers_and_editors_cannot_enter_forms(client, handler):
         client.force_login(make_staff(username, role, [TOWNSHIP_A] if role == roles.REVIEWER else []))
         assert client.post(reverse(URL), _paper_form()).status_code in (302, 403)
     assert not Submission.objects.exists()
+
+
+# ---- issue 13: the employer's name from the registry (script on the page; the pair checked without it) ----
+
+CREDIT_CODE = "91430100MA4L16JX8F"
+EMPLOYER = "长沙市某某科技有限公司"
+
+
+def _employed_paper_form(unit_name, unit_code=CREDIT_CODE):
+    return _paper_form(**{
+        "employment-employment_status": "employed_in_province", "employment-employer_name": unit_name,
+        "workplace-employer_province": "430000", "workplace-employer_city": "430100",
+        "workplace-employer_county": "430102", "workplace-employer_town": TOWNSHIP_A,
+        "unit-unit_type": "employer", "unit-unit_name": unit_name, "unit-unit_code": unit_code,
+    })
+
+
+@pytest.fixture
+def employer(db):
+    from forms_intake.models import DataImport, Employer
+
+    data_import = DataImport.objects.create(kind="employer", file_name="employers.csv", sha256="0" * 64)
+    return Employer.objects.create(credit_code=CREDIT_CODE, organization_code="123456788", name=EMPLOYER,
+                                   division_code="430102", data_import=data_import)
+
+
+def test_a_code_and_name_that_disagree_are_refused_with_the_registrys_name(client, handler, employer):
+    client.force_login(handler)
+    response = client.post(reverse(URL), _employed_paper_form("别的公司"))
+    assert response.status_code == 200
+    errors = {name: form.errors for _title, name, form in response.context["sections"] if form.is_bound}
+    assert [e.code for e in errors["unit"].as_data()["unit_name"]] == ["employer_mismatch"]
+    assert f"“{EMPLOYER}”" in response.content.decode()  # says which name the code belongs to
+    assert not Submission.objects.exists()
+    # The organisation code inside the credit code, with the registry's name: saved.
+    response = client.post(reverse(URL), _employed_paper_form(EMPLOYER, unit_code="12345678-8"))
+    assert response.status_code == 302, [(n, f.errors) for _t, n, f in response.context["sections"] if f.errors]
+    assert Submission.objects.get().unit_name == EMPLOYER
+
+
+def test_the_paper_form_loads_the_wizards_employer_lookup_script_beside_the_code_field(client, handler):
+    client.force_login(handler)
+    script = "forms_intake/js/employer_lookup.js"
+    data = _employed_paper_form("某某科技", unit_code="")
+    del data["save"]
+    data["refresh"] = "1"
+    page = client.post(reverse(URL), data).content.decode()
+    code_input = re.search(r'<input[^>]*name="unit-unit_code"[^>]*>', page).group(0)
+    assert page.count(script) == 1 and 'type="text"' in code_input  # the script finds a code to read

@@ -10,6 +10,7 @@ from forms_intake.rules.choices import EmploymentStatus
 from forms_intake.rules.states import SubmissionStatus as S
 from forms_intake.wizard.correction_forms import CorrectionForms
 from tests.forms_intake.moderation_support import make_id_number, make_submission
+from tests.forms_intake.test_online_correction import URL, _verified, handler, returned, staff  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +72,52 @@ def test_hostile_lookups_are_messages(client, registration_site, values):
     response = client.post(URL, values)
     assert response.status_code == 200
     assert Submission.objects.filter(status=S.SUBMITTED).count() == 0
+
+
+# ---- the correction pages through the views (issue 14: lookup, code entry, the form), never a 500 ----
+
+HOSTILE_TEXT = st.text(max_size=60) | st.sampled_from(
+    ["<script>alert(1)</script>", "' OR '1'='1", "\x00" * 6, "１２３４５６", "9" * 5000, "HN-AAAA-AAAA-AAA\r\nX: 1"])
+VIEW_SETTINGS = settings(max_examples=25, deadline=None, database=None,
+                         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+def test_hostile_lookups_and_codes_through_the_views(client, returned, no_rate_limit):  # noqa: F811 - fixture
+    @VIEW_SETTINGS
+    @given(stage=st.sampled_from(["lookup", "code", "form", "", "<x>"]) | HOSTILE_TEXT,
+           reference=HOSTILE_TEXT | st.just(returned.reference), id_number=HOSTILE_TEXT, code=HOSTILE_TEXT)
+    def post(stage, reference, id_number, code):
+        response = client.post(URL, {"stage": stage, "reference": reference, "id_number": id_number, "code": code})
+        assert response.status_code == 200, response.status_code
+        assert "data-correction-form" not in response.content.decode()  # no way in without the right pair and code
+
+    post()
+    assert Submission.objects.get(pk=returned.pk).status == S.RETURNED
+
+
+def test_hostile_corrections_through_the_view_change_only_the_requested_fields(
+    client, returned, no_rate_limit  # noqa: F811 - the fixture imported above
+):
+    assert "data-correction-form" in _verified(client, returned).content.decode()
+    before = Submission.objects.get(pk=returned.pk)
+
+    @VIEW_SETTINGS
+    @given(status=st.sampled_from(EmploymentStatus.values) | ANY_TEXT, employer=ANY_TEXT, street=ANY_TEXT,
+           extra=st.dictionaries(st.sampled_from(["identity-name", "identity-phone", "address-residence_village"]),
+                                 ANY_TEXT, max_size=2))
+    def post(status, employer, street, extra):
+        response = client.post(URL, {"stage": "form", "employment-employment_status": status,
+                                     "employment-employer_name": employer, "address-residence_street": street,
+                                     **extra})
+        assert response.status_code in (200, 400), response.status_code
+        after = Submission.objects.get(pk=returned.pk)
+        assert (after.name, after.phone, after.residence_village) == (
+            before.name, before.phone, before.residence_village)
+
+    post()
+
+
+@pytest.fixture
+def no_rate_limit(settings):
+    """No rate limit here: the examples hammer one client on purpose (the limits have tests of their own)."""
+    settings.RATELIMIT_ENABLED = False

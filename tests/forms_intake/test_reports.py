@@ -77,7 +77,7 @@ def test_report_xlsx_export(client, world):
     body = b"".join(response.streaming_content) if response.streaming else response.content
     sheet = load_workbook(BytesIO(body)).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert len(values[0]) == 3 + len(S.values)  # division, code, total, one column per state
+    assert len(values[0]) == 5 + len(S.values)  # division, code, total, one column per state, cards issued/collected
     totals = {row[1]: row[2] for row in values[1:]}
     assert totals == {"430100": 3, "430400": 1}
 
@@ -122,7 +122,7 @@ def test_the_xlsx_export_has_every_breakdown_and_the_divisions_without_registrat
     divisions = {row[1]: row[2] for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)}
     assert divisions == {"430102": 3, "430104": 0}  # 岳麓区: no registration, listed with zero
     sheets = {name: dict(workbook[name].iter_rows(min_row=2, values_only=True)) for name in workbook.sheetnames[1:]}
-    assert sheets["就业状态"]["在校学生"] == 1 and sum(sheets["就业状态"].values()) == 3
+    assert sheets["就业状态"]["2、无单位 在校学生"] == 1 and sum(sheets["就业状态"].values()) == 3
     assert sum(sheets["社保卡服务银行"].values()) == 3
     assert dict(workbook.worksheets[5].iter_rows(min_row=2, values_only=True))["女"] == 1  # gender
     ages = dict(workbook.worksheets[-1].iter_rows(min_row=2, values_only=True))
@@ -165,3 +165,57 @@ def test_the_report_of_another_division_stays_in_scope_in_the_export(client, wor
     _response, body = _export(client, "xlsx", division="430406")
     divisions = [row[1] for row in load_workbook(BytesIO(body)).worksheets[0].iter_rows(min_row=2, values_only=True)]
     assert divisions == [TOWNSHIP_A]
+
+
+# ---- issue 13: cards issued (and collected) per division, from the cards themselves, in scope ----
+
+def _issue_cards(world):
+    """Cards for three registrations: two in township A (one collected), one in township B."""
+    from django.utils import timezone
+
+    from forms_intake.models import SocialSecurityCard
+
+    for n, (row, collected) in enumerate([(world["rows"][0], True), (world["rows"][1], False),
+                                          (world["rows"][2], False)]):
+        Submission.objects.filter(pk=row.pk).update(status=S.CARD_ISSUED)
+        SocialSecurityCard.objects.create(
+            submission=row, card_number=f"H4301020{n:05d}", card_number_masked=f"*****{n:04d}", bank="icbc",
+            issued_on=date(2026, 12, 1), collection_point="文艺路街道社保窗口", township_code=row.queue_code,
+            collected_at=timezone.now() if collected else None)
+    return SocialSecurityCard.objects
+
+
+def test_the_report_counts_cards_issued_and_collected_per_division(client, world):
+    cards = _issue_cards(world)
+    client.force_login(world["province"])
+    response = client.get(reverse("forms_intake_statistics"), {"division": "430102"})
+    rows = {row.prefix: (row.cards_issued, row.cards_collected) for row in response.context["object_list"]}
+    assert rows == {
+        TOWNSHIP_A: (cards.filter(township_code=TOWNSHIP_A).count(), 1),
+        TOWNSHIP_B: (cards.filter(township_code=TOWNSHIP_B).count(), 0),
+    } == {TOWNSHIP_A: (2, 1), TOWNSHIP_B: (1, 0)}
+    assert 'data-report-cards' in response.content.decode()
+    cities = {row.prefix: row.cards_issued for row in client.get(reverse("forms_intake_statistics")).context[
+        "object_list"]}
+    assert cities["4301"] == cards.count() == 3 and cities["4304"] == 0
+    # Submitted before the registrations were: no registration, no card.
+    filtered = client.get(reverse("forms_intake_statistics"), {"division": "430102",
+                                                              "created_at_to": "2020-01-01"})
+    assert filtered.context["total"] == 0
+    assert {row.cards_issued for row in filtered.context["object_list"]} == {0}
+
+
+def test_a_handler_sees_only_the_cards_of_their_divisions_in_the_report_and_its_export(client, world):
+    import csv
+    import io
+
+    _issue_cards(world)
+    client.force_login(world["handler_a"])
+    response = client.get(reverse("forms_intake_statistics"), {"division": "430102"})
+    assert [(row.prefix, row.cards_issued) for row in response.context["object_list"]] == [(TOWNSHIP_A, 2)]
+    _response, body = _export(client, "csv")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    header = rows[1]
+    issued, collected = header.index("发卡数"), header.index("已领卡")
+    line = next(row for row in rows if row[1:2] == [TOWNSHIP_A])
+    assert (line[issued], line[collected]) == ("2", "1")

@@ -164,3 +164,29 @@ def test_bad_start_requests_get_a_message_not_a_500(client, world):
     assert client.post(url, {"view": "forms_intake_submission:index", "format": "pdf"}).status_code == 400
     assert client.get(url).status_code == 405
     assert not Job.objects.exists()
+
+
+def test_a_reviewers_large_waiting_list_exports_as_a_job_with_only_their_list(client, world):
+    from forms_intake.services import transitions
+
+    handler = world["handler"]
+    for submission in world["own"][:3]:
+        transitions.perform(submission, "claim", handler)
+        transitions.perform(submission, "complete", handler)
+    extra = make_submission(name="甲九", id_number=make_id_number(sequence=299))
+    transitions.perform(extra, "claim", handler)
+    transitions.perform(extra, "complete", handler)
+    reviewer = make_staff("reviewer_a", roles.REVIEWER, [TOWNSHIP_A])
+    waiting = [*world["own"][:3], extra]  # four sent for review; world["own"][3] is still 待受理
+
+    client.force_login(reviewer)
+    page = client.get(reverse("forms_intake_review:to_check"), {"export": "csv"})
+    assert page["Content-Type"].startswith("text/html")  # more than 3 rows: the job's confirmation
+    assert f'action="{reverse("forms_intake_jobs:start_export")}"' in page.content.decode()
+
+    client.post(reverse("forms_intake_jobs:start_export"),
+                {"view": "forms_intake_review:to_check", "query": "", "format": "csv"})
+    job = Job.objects.get(user=reviewer)
+    assert job.state == JobState.DONE and job.total == 4
+    rows = list(csv.reader(io.StringIO(_download(client, job).decode("utf-8"))))
+    assert sorted(row[0] for row in rows[1:]) == sorted(s.reference for s in waiting)
