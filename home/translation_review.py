@@ -4,8 +4,11 @@ wagtail-localize's translation editor saves each translated string as the editor
 way to turn them into the page is "Publish in English", which editors (宣传编辑) may not do: for them
 its primary button is "Convert to alias page", which throws the translation away. So:
 
-- on the translation editor, an editor who cannot publish gets a message with a link to
-  "Save and submit for review" (the `before_edit_page` hook below, ahead of wagtail-localize's);
+- on the translation editor, an editor who cannot publish gets "Save and submit for review" as the
+  footer's primary action in place of wagtail-localize's, and no "Convert to alias page"
+  (home/static/home/js/translation_review.js, through Wagtail's `insert_editor_js` hook, which
+  wagtail-localize's editor outputs ahead of its own script), and a message saying what to do (the
+  `before_edit_page` hook below, ahead of wagtail-localize's);
 - that link opens a confirmation page here, whose POST saves the translated strings as a draft
   revision of the English page (the page's live content untouched) and starts the page's
   workflow (or resumes it after the approver asked for changes), the same review as a Chinese page.
@@ -16,7 +19,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from wagtail import hooks
@@ -105,8 +110,24 @@ def offer_submission_on_the_translation_editor(request, page):
         request,
         _(
             "Translate the strings below (each is saved as you go), then save the translation and submit it "
-            "for review. Do not use “Convert to alias page”: it discards the translation."
+            "for review with the button at the bottom: the approver publishes it."
         ),
         buttons=[messages.button(submit_url, _("Save and submit for review"))],
     )
     return None
+
+
+@hooks.register("insert_editor_js")
+def submission_footer_script():
+    """The translation editor's footer for someone who may not publish (the script decides from the editor's
+    own props, so this hook needs no request). The URL's 0 stands for the page's id."""
+    return format_html(
+        '<link rel="stylesheet" href="{}"><script src="{}" data-submit-url="{}" data-submit-label="{}"'
+        ' data-preview-label="{}" data-actions-label="{}"></script>',
+        static("home/css/translation_review.css"),
+        static("home/js/translation_review.js"),
+        reverse("portal_submit_translation", args=[0]),
+        _("Save and submit for review"),
+        _("Preview"),
+        _("Actions"),
+    )

@@ -57,6 +57,13 @@ def slug_script():
     )
 
 
+@hooks.register("insert_editor_js")
+def localize_labels_script():
+    """Chinese for the label wagtail-localize's translation editor writes without gettext
+    (home/static/home/js/localize_labels.js)."""
+    return format_html('<script src="{}"></script>', static("home/js/localize_labels.js"))
+
+
 @hooks.register("before_create_page")
 def slug_on_create(request, parent_page, page_class):
     """A page titled in Chinese gets its pinyin slug even without the browser's help."""
