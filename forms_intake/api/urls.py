@@ -12,6 +12,7 @@ import logging
 import time
 
 from django.http import Http404
+from django.urls import re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -101,6 +102,12 @@ def _not_found(request, exc):
     return _error(request, 404, "not_found", _("Not found."))
 
 
+def unknown_path(request, path):
+    """Any other path under /api/v1/: a JSON 404, not Django's slash-appending 301 or its HTML 404
+    (a reference holding "/" lands here)."""
+    return _error(request, 404, "not_found", _("Not found."))
+
+
 # Included by portal/urls.py as a module; its namespace is the API's (``api-v1:feed``, ``api-v1:openapi-json``…).
-urlpatterns = api.urls[0]
+urlpatterns = [*api.urls[0], re_path(r"^(?P<path>.+)$", unknown_path, name="unknown")]
 app_name = api.urls_namespace

@@ -108,8 +108,6 @@ def test_feed_with_generated_parameters(client, world, token, after, limit):
 def test_submission_by_generated_reference(client, world, token, reference):
     reference = world.get(reference, reference) if reference in ("mine", "theirs") else reference
     response = client.get("/api/v1/submissions/" + _quote(reference), **headers(world["tokens"][token]))
-    if response.status_code == 404 and not response.get("Content-Type", "").startswith("application/json"):
-        return  # the path did not reach the API (e.g. "/" in the reference): Django's own 404
     check(world, response, "/api/v1/submissions/{reference}", "get")
 
 
@@ -144,3 +142,10 @@ def test_employer_lookup_with_generated_codes(client, world, code):
 
 def _quote(text):
     return quote(text, safe="")
+
+
+@pytest.mark.parametrize("path", ["submissions/0/0", "submissions/feed/", "nothing-here"])
+def test_a_path_the_api_does_not_have_is_a_json_404_not_a_redirect(client, world, path):
+    response = client.get("/api/v1/" + path, **headers(world["tokens"][0]))
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"
