@@ -17,6 +17,15 @@ E2E_REQUIRED = os.environ.get("E2E", "").lower() == "required"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Every test that drives the browser is an `e2e` test, marked or not: `-m "not e2e"` leaves them all out
+    (.ci/run runs them once, on PostgreSQL)."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(autouse=True)
 def default_language():
     """Each test starts in the site's default language: an activated language would leak between tests."""
@@ -41,6 +50,24 @@ def _fresh_local_caches():
         if isinstance(cache, LocMemCache):
             cache.clear()
     memo.clear()
+
+
+@pytest.fixture(autouse=True)
+def _rows_that_migrations_create(request):
+    """A transactional test flushes the database when it ends, and with it the rows that data migrations
+    made, which post_migrate does not make again: wagtail-localize's "submit_translation" permission is
+    one. Without it the role groups silently lose that permission, and the editor no longer sees
+    同步翻译页面 in a browser test that happens to run after another transactional test."""
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type, _ = ContentType.objects.get_or_create(app_label="wagtail_localize", model="translation")
+    Permission.objects.get_or_create(
+        content_type=content_type, codename="submit_translation", defaults={"name": "Can submit translations"}
+    )
 
 
 @pytest.fixture

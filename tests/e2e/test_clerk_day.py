@@ -2,7 +2,11 @@
 each action leading to the next item of the same filtered list; the last is rejected through the
 confirmation page (not a pop-up) and the clerk is back on the list."""
 
+import codecs
+import csv
 import datetime
+import io
+import pathlib
 import re
 
 import pytest
@@ -10,11 +14,10 @@ from django.utils import timezone
 
 from forms_intake.models import Submission
 from portal import roles
+from tests.e2e.admin_session import admin_login
 from tests.forms_intake.moderation_support import TOWNSHIP_A, TOWNSHIP_B, make_divisions, make_staff, make_submission
 
 pytestmark = pytest.mark.e2e
-
-PASSWORD = "pw-for-tests-only"
 
 
 def _do(page, action):
@@ -37,11 +40,7 @@ def test_a_handler_processes_five_registrations_in_a_row_with_next(transactional
 
     page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
     base = live_server.url
-    page.goto(base + "/admin/login/")
-    page.fill("input[name='username']", "clerk_e2e")
-    page.fill("input[name='password']", PASSWORD)
-    page.locator("form button[type='submit']").first.click()
-    page.wait_for_url(re.compile(r".*/admin/$"))
+    admin_login(page, base, "clerk_e2e")
 
     page.goto(base + "/admin/registrations/?status=submitted")
     page.get_by_role("link", name=items[0].reference).click()
@@ -63,21 +62,42 @@ def test_a_handler_processes_five_registrations_in_a_row_with_next(transactional
     statuses = [Submission.objects.get(pk=item.pk).status for item in items]
     assert statuses == ["awaiting_review"] * 4 + ["rejected"]
 
+    # The day's list as a CSV file, from the header's 操作 menu, read as Excel on a Chinese Windows reads it:
+    # a UTF-8 byte-order mark (without one Excel falls back to cp936 and garbles the Chinese), labels not codes.
+    page.goto(base + "/admin/registrations/?status=awaiting_review")
+    page.get_by_role("button", name="操作").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="下载CSV").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    raw = pathlib.Path(download.path()).read_bytes()
+    assert raw.startswith(codecs.BOM_UTF8)
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    header, body = rows[0], rows[1:]
+    assert "姓名" in header and "状态" in header
+    names = {row[header.index("姓名")] for row in body}
+    assert names == {f"陈{n}" for n in range(4)}  # the four sent for review, and nothing of township B
+    assert {row[header.index("状态")] for row in body} == {"待校核"}
+    for row in body:  # no full ID number in a handler's export
+        assert not any(re.fullmatch(r"\d{17}[\dX]", cell) for cell in row)
 
-def test_the_paper_forms_division_selects_cascade_in_the_admin(transactional_db, live_server, browser):
+
+def test_the_paper_forms_divisions_cascade_and_the_employer_name_fills_in(transactional_db, live_server, browser):
     from django.urls import reverse
+    from playwright.sync_api import expect
+
+    from forms_intake.models import DataImport, Employer
 
     make_divisions()
     make_staff("entry_e2e", roles.HANDLER, [TOWNSHIP_A], first_name="何录入")
+    data_import = DataImport.objects.create(kind="employer", file_name="employers.csv", sha256="0" * 64)
+    Employer.objects.create(credit_code="91430100MA4L16JX8F", organization_code="123456788",
+                            name="长沙市某某科技有限公司", division_code="430102", data_import=data_import)
     page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     base = live_server.url
-    page.goto(base + "/admin/login/")
-    page.fill("input[name='username']", "entry_e2e")
-    page.fill("input[name='password']", PASSWORD)
-    page.locator("form button[type='submit']").first.click()
-    page.wait_for_url(re.compile(r".*/admin/$"))
+    admin_login(page, base, "entry_e2e")
     page.goto(base + reverse("forms_intake_submission:add"))
     url_before = page.url
     # Each select is filled from the one above, without a reload (select_option waits for the option).
@@ -88,6 +108,15 @@ def test_the_paper_forms_division_selects_cascade_in_the_admin(transactional_db,
     assert page.locator("select[name='address-residence_town']").input_value() == TOWNSHIP_A
     assert not page.locator("[data-division-refresh]").first.is_visible()  # the no-JS hint is hidden
     assert page.locator("button[name='refresh']").is_visible()  # still needed for the proxy and workplace parts
+    # Issue 13: typing the employer's code fills in its registered name (the wizard's employer_lookup.js and the
+    # public /api/v1/employers/ endpoint); the paper form may abbreviate it in the employment box.
+    page.check("input[name='employment-employment_status'][value='employed_in_province']")
+    page.fill("input[name='employment-employer_name']", "某某科技")
+    with page.expect_navigation(wait_until="load"):  # the script listens once the new page has loaded
+        page.locator("button[name='refresh']").click()
+    page.fill("input[name='unit-unit_name']", "")
+    page.fill("input[name='unit-unit_code']", "91430100MA4L16JX8F")
+    expect(page.locator("input[name='unit-unit_name']")).to_have_value("长沙市某某科技有限公司")
     assert not errors, errors
 
 
@@ -111,11 +140,7 @@ def test_the_overdue_marker_counts_the_national_day_holiday(transactional_db, li
     with freeze_time("2026-10-12 02:00:00", tick=True):
         page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
         base = live_server.url
-        page.goto(base + "/admin/login/")
-        page.fill("input[name='username']", "late_e2e")
-        page.fill("input[name='password']", PASSWORD)
-        page.locator("form button[type='submit']").first.click()
-        page.wait_for_url(re.compile(r".*/admin/$"))
+        admin_login(page, base, "late_e2e")
         page.goto(base + "/admin/registrations/?ordering=-waiting")
         late_row = page.locator("tr", has_text=overdue.reference)
         on_time_row = page.locator("tr", has_text=on_time.reference)

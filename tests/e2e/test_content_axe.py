@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.forms_intake.moderation_support import make_id_number
+
 pytestmark = pytest.mark.e2e
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
@@ -21,6 +23,23 @@ PAGES = [
     "/privacy/",
     "/accessibility/",
     "/search/?q=参保",
+    # Issue 14's pages that open without a registration in progress: the online correction's look-up
+    # and the "come back to a saved registration" page.
+    "/register/correct/",
+    "/register/step/resume/",
+]
+#: The same pages after a submit (path, then each action: the fields filled, the button pressed, what the page
+#: then shows): the correction's code entry (any well-formed pair leads there) and its wrong-code error, the
+#: resume page's error.
+FORM_STATES = [
+    ("/register/correct/", [
+        ({'input[name="reference"]': "HN-AAAA-AAAA-AAA", 'input[name="id_number"]': make_id_number(sequence=1)},
+         'form:has(input[name="stage"][value="lookup"]) button[type="submit"]', 'input[name="code"]'),
+        ({'input[name="code"]': "000000"}, 'form:has(input[name="stage"][value="code"]) button[type="submit"]',
+         "[data-error-summary]"),
+        ({}, 'button[name="start_again"]', 'input[name="reference"]'),  # (and the next run starts afresh)
+    ]),
+    ("/register/step/resume/", [({'input[name="phone"]': "123"}, "[data-primary-submit]", "[data-error-summary]")]),
 ]
 
 
@@ -65,6 +84,17 @@ def test_no_serious_accessibility_violations(live_portal, browser, axe_path, lan
                 found = _violations(page, axe_path)
                 if found:
                     failures[("elder " if elder else "") + url] = found
+            for path, actions in FORM_STATES:
+                page.goto(live_portal.url + prefix + path)
+                for number, (fields, button, shown) in enumerate(actions, start=1):
+                    for selector, value in fields.items():
+                        page.fill(selector, value)
+                    with page.expect_navigation():
+                        page.click(button)
+                    page.wait_for_selector(shown, state="attached")
+                    found = _violations(page, axe_path)
+                    if found:
+                        failures[f"{'elder ' if elder else ''}{prefix}{path} after submit {number}"] = found
     finally:
         context.close()
     assert failures == {}

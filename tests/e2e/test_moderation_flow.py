@@ -7,12 +7,12 @@ import re
 import pytest
 
 from portal import roles
+from tests.e2e.admin_session import admin_login
 from tests.forms_intake.moderation_support import TOWNSHIP_A, make_id_number, make_staff
 
 pytestmark = pytest.mark.e2e
 
 ID_NUMBER = make_id_number(region="430102", born="19800520", sequence=417)
-PASSWORD = "pw-for-tests-only"
 
 
 def _continue(page):
@@ -51,14 +51,6 @@ def _resident_registers(page, base):
     return match.group(0)
 
 
-def _admin_login(page, base, username):
-    page.goto(base + "/admin/login/")
-    page.fill("input[name='username']", username)
-    page.fill("input[name='password']", PASSWORD)
-    page.locator("form button[type='submit']").first.click()
-    page.wait_for_url(re.compile(r".*/admin/$"))
-
-
 def _open_registration(page, base, reference):
     page.goto(base + "/admin/registrations/")
     page.get_by_role("link", name=reference).click()
@@ -80,7 +72,7 @@ def test_resident_to_registered_with_two_staff(live_portal, browser):
 
     staff_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     staff = staff_context.new_page()
-    _admin_login(staff, base, "handler_e2e")
+    admin_login(staff, base, "handler_e2e")
     _open_registration(staff, base, reference)
     assert "430102********" in staff.content()  # masked ID on the detail page
     _do(staff, "claim")
@@ -95,7 +87,7 @@ def test_resident_to_registered_with_two_staff(live_portal, browser):
 
     reviewer_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     reviewer = reviewer_context.new_page()
-    _admin_login(reviewer, base, "reviewer_e2e")
+    admin_login(reviewer, base, "reviewer_e2e")
     _open_registration(reviewer, base, reference)
     detail_url = reviewer.url
     _do(reviewer, "register")

@@ -10,6 +10,7 @@ import pytest
 from forms_intake.models import Submission
 from forms_intake.rules.states import SubmissionStatus as S
 from portal import roles, sms
+from tests.e2e.admin_session import admin_login
 from tests.e2e.test_wizard_journeys import _context as axe_context
 from tests.e2e.test_wizard_journeys import check_axe
 from tests.forms_intake.moderation_support import TOWNSHIP_A, make_id_number, make_staff, make_submission
@@ -17,15 +18,6 @@ from tests.forms_intake.moderation_support import TOWNSHIP_A, make_id_number, ma
 pytestmark = pytest.mark.e2e
 
 ID_NUMBER = make_id_number(region="430102", born="19800520", sequence=512)
-PASSWORD = "pw-for-tests-only"
-
-
-def _admin_login(page, base, username):
-    page.goto(base + "/admin/login/")
-    page.fill("input[name='username']", username)
-    page.fill("input[name='password']", PASSWORD)
-    page.locator("form button[type='submit']").first.click()
-    page.wait_for_url(re.compile(r".*/admin/$"))
 
 
 def _do(page, action):
@@ -41,7 +33,7 @@ def test_a_returned_registration_corrected_online_by_the_resident(live_portal, b
 
     staff_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     staff = staff_context.new_page()
-    _admin_login(staff, base, "handler_corr")
+    admin_login(staff, base, "handler_corr")
     staff.goto(detail_url)
     _do(staff, "claim")
     return_form = staff.locator("form[action$='/return/']")

@@ -17,12 +17,11 @@ import pytest
 from forms_intake.models import RosterEntry, Submission
 from forms_intake.services import roster
 from portal import roles
+from tests.e2e.admin_session import admin_login
 from tests.forms_intake.moderation_support import TOWNSHIP_A, make_divisions, make_id_number, make_staff
 from tests.forms_intake.outreach.roster_support import VILLAGE_A1, insure, person, population_import
 
 pytestmark = pytest.mark.e2e
-
-PASSWORD = "pw-for-tests-only"
 
 
 @pytest.fixture
@@ -41,11 +40,7 @@ def township(live_portal):
 
 
 def _login(page, base, username="handler_roster"):
-    page.goto(base + "/admin/login/")
-    page.fill("input[name='username']", username)
-    page.fill("input[name='password']", PASSWORD)
-    page.locator("form button[type='submit']").first.click()
-    page.wait_for_url(re.compile(r".*/admin/$"))
+    admin_login(page, base, username)
 
 
 def _rate(page, base):

@@ -10,21 +10,10 @@ from forms_intake.models import SpotCheck
 from forms_intake.rules import spot_checks as rules
 from forms_intake.rules.states import SubmissionStatus as S
 from portal import roles
+from tests.e2e.admin_session import admin_page
 from tests.forms_intake.moderation_support import TOWNSHIP_A, make_divisions, make_staff, make_submission
 
 pytestmark = pytest.mark.e2e
-
-PASSWORD = "pw-for-tests-only"
-
-
-def _login(browser, base, username):
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
-    page.goto(base + "/admin/login/")
-    page.fill("input[name='username']", username)
-    page.fill("input[name='password']", PASSWORD)
-    page.locator("form button[type='submit']").first.click()
-    page.wait_for_url(re.compile(r".*/admin/$"))
-    return page
 
 
 def test_a_spot_check_from_draw_to_evaluation_report(transactional_db, live_server, browser):
@@ -37,7 +26,7 @@ def test_a_spot_check_from_draw_to_evaluation_report(transactional_db, live_serv
     base = live_server.url
 
     # Draw: 3 of the county's registrations, seed 7.
-    admin = _login(browser, base, "province_e2e")
+    admin = admin_page(browser, base, "province_e2e")
     admin.goto(base + "/admin/registrations/spot-checks/new/")
     admin.fill("input[name='division_code']", "430102")
     admin.fill("input[name='sample_size']", "3")
@@ -58,7 +47,7 @@ def test_a_spot_check_from_draw_to_evaluation_report(transactional_db, live_serv
     assert admin.locator("tr.spot-check-item", has_text="雁峰校核").count() == 3
 
     # Findings: the reviewer works through the list; the first has an error in the bank.
-    reviewer = _login(browser, base, "checker_e2e")
+    reviewer = admin_page(browser, base, "checker_e2e")
     reviewer.goto(base + "/admin/registrations/spot-checks/mine/")
     items = list(check.items.order_by("result", "spot_check_id", "position"))
     reviewer.get_by_role("link", name=items[0].reference).click()

@@ -1,4 +1,5 @@
-"""Browser test of the session timeout: an accessible warning that extends the session, then the expired page."""
+"""Browser test of the session timeout: an accessible warning that extends the session, then the expired page;
+in elder mode the warning is part of the page (no pop-up) and "start again" stays less prominent."""
 
 import pytest
 
@@ -32,6 +33,26 @@ def test_timeout_warning_extends_the_session_then_leads_to_the_expired_page(wiza
     assert not dialog.is_visible()
     assert page.is_checked('input[name="filer-filing_for"][value="self"]'), "nothing typed is lost"
 
-    page.wait_for_url("**/register/expired/", timeout=20_000)
+    # Elder mode, in a second tab meanwhile: the warning is in the page above the form, not a modal pop-up,
+    # and "start again" is never more prominent than the main action.
+    context.add_cookies([{"name": "elder_mode", "value": "1", "url": wizard_portal.url}])
+    elder = context.new_page()
+    elder.goto(wizard_portal.url + "/register/step/filer/")
+    elder_dialog = elder.locator("#timeout-dialog")
+    elder_dialog.wait_for(state="visible", timeout=15_000)
+    assert elder_dialog.evaluate("d => d.open && !d.matches(':modal')"), "no pop-up in elder mode"
+    assert elder_dialog.evaluate(
+        "d => !!(d.compareDocumentPosition(document.querySelector('form[data-wizard-form]'))"
+        " & Node.DOCUMENT_POSITION_FOLLOWING)"), "above the form"
+    style = ("e => { const s = getComputedStyle(e); return {background: s.backgroundColor, "
+             "size: parseFloat(s.fontSize), height: e.getBoundingClientRect().height}; }")
+    primary = elder.locator("[data-primary-submit]").evaluate(style)
+    restart = elder.locator(".wizard-restart__link").evaluate(style)
+    assert restart["background"] == "rgba(0, 0, 0, 0)", "a plain link, not a filled button"
+    assert restart["size"] <= primary["size"] and restart["height"] < primary["height"], (restart, primary)
+    check_axe(elder, "timeout warning in elder mode")
+    elder.close()
+
+    page.wait_for_url("**/register/expired/", timeout=30_000)
     assert page.locator("main form button[type=submit]").is_visible(), "a way to start again"
     context.close()

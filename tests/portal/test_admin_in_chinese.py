@@ -71,6 +71,9 @@ def _registration_paths(submission):
         reverse("wagtailadmin_home"),
         reverse("forms_intake_submission:index"),
         reverse("forms_intake_submission:inspect", args=(submission.pk,)),
+        # The queue's bulk actions: their confirmation pages (forms_intake/backoffice/bulk_actions.py).
+        *(reverse("wagtail_bulk_action", args=("forms_intake", "submission", action)) + f"?id={submission.pk}"
+          for action in ("claim", "complete", "register", "print", "export")),
         reverse("wagtailadmin_account"),
     ]
 

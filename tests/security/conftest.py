@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 from django.core.cache import caches
 
-from tests.forms_intake.wizard_support import load_test_site
+# The registration site, seeded once per module (and its committed variant for transactional tests).
+from tests.forms_intake.conftest import (  # noqa: F401
+    committed_registration_site,
+    registration_site,
+    registration_site_for_module,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,12 +78,6 @@ def production_security(settings, production_security_values):
             continue  # the tests keep their local memory cache
         setattr(settings, name, tuple(value) if name == "NO_STORE_PATH_PREFIXES" else value)
     return settings
-
-
-@pytest.fixture
-def registration_site(db):
-    """Home page, /register/ and /status/ in both languages, with a subset of the divisions."""
-    load_test_site()
 
 
 @pytest.fixture(autouse=True)
