@@ -89,7 +89,7 @@ def test_get_never_changes_state(client, registration_site):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_twenty_concurrent_final_submits_create_exactly_one_submission(registration_site):
+def test_twenty_concurrent_final_submits_create_exactly_one_submission(committed_registration_site):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite serialises writers, so it cannot show the race (run with DATABASE_URL)")
     client = Client()
