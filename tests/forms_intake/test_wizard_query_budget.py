@@ -81,3 +81,23 @@ def test_a_step_page_has_a_fixed_budget(client, registration_site, django_assert
     # An invalid POST re-renders the step with errors, within the same budget as a page.
     with django_assert_max_num_queries(STEP_GET_BUDGET):
         assert client.post(f"/register/step/{step}/", step_post(step, {})).status_code == 200
+
+
+def test_with_the_content_memo_a_step_costs_the_session_the_page_and_nothing_else(client, registration_site, settings):
+    """As served in production (memo on): the step's links come from the cached site root paths, so the
+    request's Site is never looked up in the database (it was a third of a step's time)."""
+    settings.CONTENT_MEMO_ENABLED = True
+    answers = employed_self_answers()
+    divisions.index()
+    client.get("/register/step/filer/")
+    for name, data in answers[:2]:
+        client.post(f"/register/step/{name}/", step_post(name, data))
+    client.get("/register/step/employment/")  # the memo learns the route
+    with CaptureQueriesContext(connection) as page_queries:
+        assert client.get("/register/step/employment/").status_code == 200
+    with CaptureQueriesContext(connection) as post_queries:
+        response = client.post("/register/step/employment/", step_post("employment", dict(answers)["employment"]))
+    assert response.status_code == 302 and response["Location"].startswith("/register/step/")
+    tables = [query["sql"] for query in page_queries.captured_queries + post_queries.captured_queries]
+    assert not [sql for sql in tables if "wagtailcore_site" in sql], tables
+    assert len(page_queries) <= 3, [query["sql"][:80] for query in page_queries.captured_queries]
