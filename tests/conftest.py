@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 # The seeded site shared by the tests of a module (tests/home/site_fixture.py), for every test package.
-from tests.home.site_fixture import public_site  # noqa: F401, E402
+from tests.home.site_fixture import load_public_site, media_on_disk, public_site, seed_committed, site_media  # noqa: F401, E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 E2E_REQUIRED = os.environ.get("E2E", "").lower() == "required"
@@ -90,15 +90,15 @@ def portal_content(db):
 
 
 @pytest.fixture
-def live_portal(transactional_db, live_server, settings):
+def live_portal(transactional_db, live_server, media_on_disk, settings):  # noqa: F811 - the fixture
     """A live server with the seed content loaded, for browser tests.
 
     Its transactions commit, so publishing moves the content generation on as in
     production: the memo of page parts (portal/content_memo.py) is on here.
+    The content is the public site's seed, committed (or this worker's copy of it: tests/home/site_fixture.py).
     """
     settings.CONTENT_MEMO_ENABLED = True
-    call_command("load_portal_content", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    call_command("load_registration_content", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    seed_committed(load_public_site)
     return live_server
 
 
