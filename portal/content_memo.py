@@ -11,10 +11,10 @@ generation* (the counter that publishing bumps, portal/generation.py) and
 reused until the generation moves on: a publish shows on every server's next
 request, exactly as it reaches the page cache.
 
-What it holds is plain data (ids, titles, URLs, rendered HTML strings): never a
-model instance, so nothing a request does to what it gets can reach the next
-request. Pages themselves are read from the database on every request
-(portal/page_serving.py remembers only which page a path leads to).
+What it holds is plain data (ids, titles, URLs, rendered HTML strings, and the
+pickled bytes of a served page): never a live model instance, so nothing a request
+does to what it gets can reach the next request. A served page is unpickled
+afresh for every request (portal/page_serving.py).
 
 Two tiers, one call (`memo.get(request, key, compute)`):
 

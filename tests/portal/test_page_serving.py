@@ -74,13 +74,38 @@ def test_pages_with_forms_answer_the_same_with_the_memo_on_and_off(public_site, 
             assert len(response.content) == len(fresh[path].content), path
 
 
-def test_a_warm_page_costs_one_query_the_page_itself(client, public_site, memo_on):
+def test_a_warm_page_costs_one_query_the_page_itself_then_none(client, public_site, memo_on):
     path = "/notices/universal-registration-notice/"
     client.get(path)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(path).status_code == 200
     assert len(queries) == 1
     assert '"home_noticepage"."page_ptr_id" = ' in queries[0]["sql"]
+    # From then on, until the generation moves on, each request unpickles its own copy.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).content == client.get(path).content
+    assert not queries.captured_queries
+
+
+def test_what_a_request_does_to_its_page_never_reaches_the_next(public_site, memo_on):
+    factory = RequestFactory()
+    components = ["notices", "universal-registration-notice"]
+    first = page_serving.remembered_route(factory.get("/notices/universal-registration-notice/"), components)
+    assert first is None  # not remembered yet: Wagtail's walk
+    request = factory.get("/notices/universal-registration-notice/")
+    page_serving.remember_route(request, components, Page.route_for_request(request, "/".join(components) + "/"))
+    pages = [page_serving.remembered_route(factory.get("/"), components)[0] for _ in range(3)]
+    pages[1].title = "changed by one request"
+    assert pages[0] is not pages[1] and pages[1] is not pages[2]
+    assert pages[2].title == pages[0].title != "changed by one request"
+
+
+def test_a_deleted_page_is_gone_once_its_deletion_commits(client, public_site, memo_on, publish):
+    path = "/notices/universal-registration-notice/"
+    for _ in range(3):  # the route and the page itself remembered
+        assert client.get(path).status_code == 200
+    publish(NoticePage.objects.get(pk=_zh_notice().pk).delete)
+    assert client.get(path).status_code == 404
 
 
 def test_a_published_title_shows_on_the_next_request(client, public_site, memo_on, publish):
@@ -139,7 +164,7 @@ def test_a_routable_page_is_remembered_under_its_own_path_only(client, public_si
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/register/no-such-route/")
     assert response.status_code == 404
-    assert sum('"forms_intake_registrationpage"' in q["sql"] for q in queries) == 1
+    assert sum('"forms_intake_registrationpage"' in q["sql"] for q in queries) == 0, "the page is kept pickled"
 
 
 def test_missing_pages_are_never_remembered(client, public_site, memo_on):
