@@ -413,6 +413,8 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         context.update(
             {
                 "page": self.page,
+                # The header and <head> are everyone's: memoised per step URL, not per draft (portal_tags.fragment_key).
+                "chrome_is_shared": True,
                 "step_title": getattr(form, "title", ""),
                 "step_number": steps.index(current) + 1,
                 "step_count": len(steps),

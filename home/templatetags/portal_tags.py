@@ -84,7 +84,15 @@ def open_graph(context):
     hundred attributes to explain the miss, several times per render.
     """
     page = context.get("page")
+    request = context.get("request")
+    url = None
+    if request is not None:
+        # The canonical address: the path and the page cache's own parameters (a page number), never
+        # the visitor's own (a wizard draft's id, a tracking tag): the chrome that shows it is shared.
+        query = query_variant(request)
+        url = request.build_absolute_uri(f"{request.path}?{query}" if query else request.path)
     return {
+        "url": url,
         "type": "article" if getattr(page, "issue_date", None) else "website",
         "description": getattr(page, "search_description", "") or getattr(page, "summary", ""),
         "image": getattr(page, "image", None),
@@ -131,6 +139,10 @@ def jsonld_script(value):
 # Memoised fragments
 
 
+#: The fragments of base.html around the content: the same for every visitor of a URL.
+CHROME_FRAGMENTS = frozenset({"head", "header"})
+
+
 def fragment_key(context, name):
     """The memo key of fragment `name` in this render, or None when it must be rendered afresh.
 
@@ -138,8 +150,14 @@ def fragment_key(context, name):
     for an anonymous visitor: a GET of a live page whose type allows caching, no
     preview, no signed-in user, no query string but the page cache's own
     (`PAGE_CACHE_QUERY_PARAMS`). It is keyed on the host, port, language,
-    scheme, path with its query string, page and elder-mode cookie, under the
+    scheme, path with those parameters, page and elder-mode cookie, under the
     content generation: what the page cache keys a whole page on.
+
+    A view whose page is never cached may still share the chrome (`CHROME_FRAGMENTS`)
+    by setting `chrome_is_shared` in its context: the wizard's step pages, whose
+    header is everyone's while the form is the resident's. Their own query
+    parameters (the draft's id) are not part of the key: nothing in the chrome reads
+    them (the elder-mode switch and the title, which do, are outside the fragments).
     """
     request = context.get("request")
     page = context.get("page")
@@ -147,15 +165,19 @@ def fragment_key(context, name):
         return None
     if request.method not in ("GET", "HEAD") or getattr(request, "is_preview", False):
         return None
-    if getattr(page, "cache_page", True) is False:
+    shared_chrome = name in CHROME_FRAGMENTS and context.get("chrome_is_shared") is True
+    if getattr(page, "cache_page", True) is False and not shared_chrome:
         return None
     user = getattr(request, "user", None)
     if user is None or user.is_authenticated:
         return None
-    if query_variant(request) is None:
-        return None
+    query = query_variant(request)
+    if query is None:
+        if not shared_chrome:
+            return None
+        query = ""
     elder = request.COOKIES.get(ELDER_COOKIE, "")
-    return ("fragment", name, *site_key(request), request.scheme, request.get_full_path(), page.pk, elder)
+    return ("fragment", name, *site_key(request), request.scheme, request.path, query, page.pk, elder)
 
 
 class MemoFragmentNode(template.Node):

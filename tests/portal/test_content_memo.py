@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.middleware.csrf import get_token
 from django.template import Context, Template
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from home.models import HomePage, NoticePage
 from portal import content_memo, generation
@@ -81,10 +81,10 @@ def test_site_key_needs_no_query(django_assert_num_queries):
 @pytest.mark.django_db
 def test_the_page_is_rendered_once_per_generation_but_the_messages(client, public_site, memo_on):
     client.get("/work-schedule/")
-    # base.html: everything before the messages, and everything after them.
-    assert {key[1] for key in entries("fragment")} == {"top", "rest"}
+    # base.html: the <head> and the header around the elder-mode switch, and everything after the messages.
+    assert {key[1] for key in entries("fragment")} == {"head", "header", "rest"}
     assert client.get("/work-schedule/").content == client.get("/work-schedule/").content
-    assert len(entries("fragment")) == 2
+    assert len(entries("fragment")) == 3
 
 
 @pytest.mark.django_db
@@ -104,9 +104,25 @@ def test_signed_in_staff_get_fresh_content(client, public_site, memo_on):
 
 @pytest.mark.django_db
 def test_pages_that_opt_out_of_the_page_cache_are_never_memoised(client, public_site, memo_on):
-    for path in ("/register/", "/status/", "/register/step/filer/"):
-        assert client.get(path).status_code == 200
+    for path in ("/register/", "/status/", "/register/done/"):
+        client.get(path)
     assert not entries("fragment")
+
+
+@pytest.mark.django_db
+def test_a_wizard_step_shares_only_its_chrome_and_each_draft_keeps_its_own_links(public_site, memo_on):
+    first, second = Client(), Client()
+    pages = []
+    for visitor in (first, second):
+        response = visitor.get("/register/step/filer/?draft=" + ("a" * 12 if visitor is first else "b" * 12))
+        assert response.status_code == 200
+        pages.append(response.content.decode())
+    # One copy of the <head> and the header for both drafts; the form (with its CSRF token) is never kept.
+    assert sorted(key[1] for key in entries("fragment")) == ["head", "header"]
+    assert not [key for key in entries("fragment") if "draft" in str(key)]
+    assert "draft%3D" + "a" * 12 in pages[0] and "draft%3D" + "b" * 12 in pages[1]  # elder switch: back here
+    assert "b" * 12 not in pages[0] and "a" * 12 not in pages[1]
+    assert 'property="og:url" content="http://testserver/register/step/filer/"' in pages[0]
 
 
 @pytest.mark.django_db
@@ -115,7 +131,7 @@ def test_elder_mode_has_its_own_copy(client, public_site, memo_on):
     client.cookies["elder_mode"] = "1"
     elder = client.get("/notices/").content
     assert normal != elder
-    assert len(entries("fragment")) == 4  # two fragments per variant
+    assert len(entries("fragment")) == 6  # three fragments per variant
     assert client.get("/notices/").content == elder
 
 
@@ -152,5 +168,5 @@ def test_the_messages_are_never_inside_a_memoised_fragment():
 
     base = (Path(__file__).resolve().parents[2] / "portal/templates/base.html").read_text()
     top, _, rest = base.partition("{% if messages %}")
-    assert top.count("{% memo_fragment") == top.count("{% endmemo_fragment %}") == 1
+    assert top.count("{% memo_fragment") == top.count("{% endmemo_fragment %}") == 2
     assert rest.index("{% endif %}") < rest.index("{% memo_fragment")
