@@ -13,6 +13,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.renderers import BaseRenderer
 from django.template.backends.jinja2 import Jinja2 as Jinja2Backend
 from django.utils import translation
+from django.utils.choices import BaseChoiceIterator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -206,12 +207,26 @@ def division_choices(level, parent):
     return _division_choices(index, level, parent, translation.get_language())
 
 
+class NormalizedChoices(BaseChoiceIterator):
+    """Choices already in Django's normalized form ((value, label) pairs of strings).
+
+    Django normalizes a plain list again for the field and again for its widget, on every form:
+    seven selects of a hundred options per address step. A choice iterator is taken as it is.
+    """
+
+    def __init__(self, pairs):
+        self.pairs = pairs
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+
 @functools.lru_cache(maxsize=1024)
 def _division_choices(index, level, parent, language):
     # `index` and `language` are part of the key only: options_for() reads the current ones.
     options = divisions.options_for(level, parent) if level == "province" or parent else []
     placeholder = gettext("Choose…") if options else gettext("Choose the level above first")
-    choices = (("", placeholder),) + tuple((o.code, o.name) for o in options)
+    choices = NormalizedChoices((("", placeholder),) + tuple((o.code, o.name) for o in options))
     return choices, frozenset(o.code for o in options)
 
 
