@@ -741,6 +741,12 @@ def _render_wizard(results, out):
         "shows a reference number not seen before; anything else is a failed registration. Rows created = "
         "submissions counted by SQL before and after the run; every reference must be in the database.",
         "",
+        "Phone verification (`WIZARD_PHONE_VERIFICATION`): "
+        + ("**on**: the current tree asks for the SMS code after the review (2 requests more per registration; "
+           "the baseline has no such step)."
+           if results["environment"].get("phone_verification", True) else
+           "**off**: the current tree's wizard without the code step, like for like with the baseline."),
+        "",
         f"| tree | completed | per second (≥ {TARGETS['wizard_per_second']}) | failed (0) | rows created "
         f"(= completed) | references in the database | requests | p50 ms | p95 ms (< {TARGETS['wizard_p95_ms']}) "
         "| status codes |",
@@ -870,6 +876,8 @@ def main(argv=None):
             "residents": args.residents,
             "tool": "wrk" if shutil.which("wrk") else "aiohttp",
             "command": "make bench" + (f" BENCH_ARGS='{extra}'" if extra else ""),
+            # The servers inherit it; production's default is on (portal/settings/base.py).
+            "phone_verification": os.environ.get("WIZARD_PHONE_VERIFICATION", "1") == "1",
         },
         "targets": TARGETS,
         "notes": [],
