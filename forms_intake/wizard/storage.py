@@ -12,6 +12,9 @@ from forms_intake.rules import crypto
 from forms_intake.wizard import drafts
 
 VALID_STEPS_KEY = "valid_steps"
+#: extra_data key: {step: [hash of its answers, encrypted {field: cleaned value}]} of the values later steps need.
+NEEDED_VALUES_KEY = "needed_values"
+_PLAIN_TYPES = (str, int, bool, type(None))
 
 
 class EncryptedSessionStorage(SessionStorage):
@@ -38,6 +41,7 @@ class EncryptedSessionStorage(SessionStorage):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._plain = {}
+        self._needed = {}
         #: The wizard's hashes of the answers (RegistrationWizard._answer_digests), until they change.
         self.digests = None
         self._loaded = self._fingerprint()
@@ -94,9 +98,36 @@ class EncryptedSessionStorage(SessionStorage):
             self._plain[step] = plain
         return self._plain[step]
 
+    def remember_needed_values(self, step, digest, values):
+        """Keep what later steps need from `step` (cleaned, encrypted) while its answers hash to `digest`.
+
+        Only plain values are kept (a string, a number, a flag); anything else is validated again when needed.
+        """
+        if not values or not all(isinstance(value, _PLAIN_TYPES) for value in values.values()):
+            return
+        if self.needed_values(step, digest) == values:
+            return  # unchanged: no new ciphertext, no session write
+        self.extra_data.setdefault(NEEDED_VALUES_KEY, {})[step] = [digest, crypto.encrypt(json.dumps(values))]
+        self._needed[step] = (digest, dict(values))
+
+    def needed_values(self, step, digest):
+        """{field: cleaned value} kept by remember_needed_values() for these answers of `step`, or None."""
+        if step not in self._needed:
+            entry = self.extra_data.get(NEEDED_VALUES_KEY, {}).get(step)
+            values = None
+            if isinstance(entry, list) and len(entry) == 2:
+                try:
+                    values = json.loads(crypto.decrypt(entry[1]))
+                except Exception:  # noqa: BLE001 - unreadable (e.g. rotated keys): validate again
+                    values = None
+            self._needed[step] = (entry[0], values) if values is not None else (None, None)
+        kept_digest, values = self._needed[step]
+        return dict(values) if values is not None and kept_digest == digest else None
+
     def init_data(self):
         super().init_data()
         self._plain = {}
+        self._needed = {}
         self.digests = None
 
 

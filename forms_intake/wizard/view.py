@@ -111,6 +111,19 @@ def _guidance(page, step):
 STEP_NAMES = [step.name for step in annex2.schema().steps]
 
 
+def _needed_fields():
+    """{step: (fields)} that later steps need validated (Step.needs that are not raw)."""
+    fields = {}
+    for step in annex2.schema().steps:
+        for need in step.needs:
+            if not need.raw:
+                fields.setdefault(need.step, set()).add(need.field)
+    return {step: tuple(sorted(names)) for step, names in fields.items()}
+
+
+NEEDED_FIELDS = _needed_fields()
+
+
 class RegistrationWizard(NamedUrlSessionWizardView):
     """The wizard itself; `RegistrationPage` routes /register/step/<step>/ here with `page=`."""
 
@@ -177,7 +190,19 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         # What the step needs from earlier answers, as the schema declares (Step.needs).
         spec = annex2.schema().step_by_name.get(step)
         needs = spec.needs if spec else ()
-        return {"wizard_context": step_context(needs, lambda need: _need_value(self, need))}
+        return {"wizard_context": step_context(needs, self._need_value)}
+
+    def _need_value(self, need):
+        if need.raw:
+            return _raw_value(self, need.step, need.field)
+        # The value kept when the step last validated with the same answers (and the same earlier answers);
+        # else the step is validated now. The final submit validates every step regardless (render_done).
+        data = self.needed_values(need.step)
+        if data is None:
+            data = self.cleaned_for(need.step)
+            if data is not None:
+                self._remember_valid(need.step, cleaned=data)
+        return None if data is None else data.get(need.field)
 
     # ---- requests -------------------------------------------------------
 
@@ -333,18 +358,28 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         digest = self._answer_digests()[step]
         if self.storage.extra_data.get(VALID_STEPS_KEY, {}).get(step) == digest:
             return True
-        if self.cleaned_for(step) is None:
+        cleaned = self.cleaned_for(step)
+        if cleaned is None:
             return False
-        self._remember_valid(step, digest)
+        self._remember_valid(step, digest, cleaned)
         return True
 
-    def _remember_valid(self, step, digest=None):
+    def _remember_valid(self, step, digest=None, cleaned=None):
         digest = digest or self._answer_digests()[step]
         self.storage.extra_data.setdefault(VALID_STEPS_KEY, {})[step] = digest
+        if step in NEEDED_FIELDS and cleaned is not None:
+            # What later steps need from this one, so that their pages need not validate it again.
+            self.storage.remember_needed_values(step, digest, {f: cleaned.get(f) for f in NEEDED_FIELDS[step]})
+
+    def needed_values(self, step):
+        """What later steps need from `step` as its last validation found it (answers unchanged), or None."""
+        if step not in NEEDED_FIELDS or step not in self.get_form_list():
+            return None
+        return self.storage.needed_values(step, self._answer_digests()[step])
 
     def render_next_step(self, form, **kwargs):
         # Reached only after the posted step validated and was stored.
-        self._remember_valid(self.steps.current)
+        self._remember_valid(self.steps.current, cleaned=form.cleaned_data)
         if self.storage.extra_data.get("return_to_review"):
             target = self.first_incomplete_step() or REVIEW_STEP
             if target == REVIEW_STEP:
@@ -437,13 +472,6 @@ class RegistrationWizard(NamedUrlSessionWizardView):
 
     def review_sections(self):
         return review_sections(self)
-
-
-def _need_value(wizard, need):
-    if need.raw:
-        return _raw_value(wizard, need.step, need.field)
-    data = wizard.cleaned_for(need.step)
-    return None if data is None else data.get(need.field)
 
 
 #: Pages of the wizard that are not steps: served at step/<name>/ with the draft's storage.
