@@ -29,13 +29,9 @@ five), BENCH_BASELINE_DATABASE_URL (…/bench_baseline), BENCH_BASELINE_REDIS_UR
 """
 
 import argparse
-import http.client
 import json
 import os
-import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -50,335 +46,30 @@ BASE_DIR = BENCH_DIR.parent
 RESULTS_DIR = BENCH_DIR / "results"
 sys.path.insert(0, str(BASE_DIR))
 
-from api_run import api, render_api  # noqa: E402
-from jobs_render import render_export_audit, render_report_jobs  # noqa: E402
-from outreach_run import outreach, render_outreach  # noqa: E402
-from verdicts import (  # noqa: E402
-    MODE_TARGET,
-    MODES,
-    TARGETS,
-    backoffice_verdict,
-    check_page,
-    count_unexpected,
-    export_verdict,
-    public_verdict,
-    queries_verdict,
-    verdict,
-    wizard_verdicts,
+from api_run import api  # noqa: E402
+from outreach_run import outreach  # noqa: E402
+from report import render  # noqa: E402
+from stack import (  # noqa: E402
+    WORKERS,
+    Server,
+    Tree,
+    checkout_baseline,
+    content_problems,
+    describe_current,
+    failed_load,
+    load,
+    log,
+    prepare,
+    start_servers,
+    static_target,
+    stop_servers,
+    tail,
+    tree_env,
 )
+from verdicts import MODES, TARGETS, public_verdict, wizard_verdicts  # noqa: E402
 
-from portal import localprod  # noqa: E402  (throwaway local secrets, CREATE DATABASE)
-
-WORKERS = 2
 WIZARD_PREFIX = "/register/"
 
-
-def log(message):
-    print(f"[bench {datetime.now():%H:%M:%S}] {message}", flush=True)
-
-
-def _tail(text, limit=1500):
-    text = (text or "").strip()
-    return text[-limit:]
-
-
-def _failure(what, output):
-    """RuntimeError for a failed command: its last line (the exception) in the table, the end of its output logged."""
-    lines = [line.strip() for line in (output or "").strip().splitlines() if line.strip()]
-    log(f"{what} failed:\n{_tail(output, 3000)}")
-    return RuntimeError(f"{what} failed: {lines[-1] if lines else 'no output'}")
-
-
-# --- trees: the working tree and, with --baseline, a checkout of another revision ---------------------
-
-
-class Tree:
-    """A project tree to measure: its path, its environment (database, Redis), and why it cannot be, if so."""
-
-    def __init__(self, name, path, env, label):
-        self.name = name
-        self.path = Path(path)
-        self.env = env
-        self.label = label
-        self.error = None  # set when the tree cannot be prepared or started: the table says so
-        self.pages = []
-        self.table = None  # the submissions table, for counting rows
-
-    @property
-    def ok(self):
-        return self.error is None
-
-    def manage(self, *args, timeout=None):
-        """Run this tree's manage.py; raise RuntimeError with the end of its output if it fails."""
-        result = subprocess.run(
-            [sys.executable, str(self.path / "manage.py"), *args], env=self.env, cwd=self.path,
-            capture_output=True, text=True, check=False, timeout=timeout,
-        )
-        if result.returncode != 0:
-            raise _failure(f"{self.name}: manage.py {' '.join(args)}", result.stderr or result.stdout)
-        return result.stdout
-
-    def probe(self, *args):
-        """Run bench/probe.py (this suite's) against this tree's code and database; its JSON result."""
-        result = subprocess.run(
-            [sys.executable, str(BENCH_DIR / "probe.py"), *args],
-            env=dict(self.env, BENCH_TREE=str(self.path)), cwd=self.path, capture_output=True, text=True, check=False,
-        )
-        lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
-        if result.returncode != 0 or not lines:
-            raise _failure(f"{self.name}: probe {' '.join(args)}", result.stderr or result.stdout)
-        return json.loads(lines[-1])
-
-    def gunicorn_command(self, bind, workers):
-        command = [str(Path(sys.executable).parent / "gunicorn")]
-        if (self.path / "gunicorn.conf.py").is_file():
-            command += ["-c", str(self.path / "gunicorn.conf.py")]
-        return [*command, "--chdir", str(self.path), "--bind", bind, "--workers", str(workers), "portal.wsgi"]
-
-    def count_rows(self, references=()):
-        """(rows in the submissions table, how many of `references` are in it), by SQL on this tree's database."""
-        import psycopg
-        from psycopg import sql
-
-        url = self.env["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
-        table = sql.Identifier(self.table or "forms_intake_submission")
-        with psycopg.connect(url, autocommit=True) as conn:
-            rows = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(table)).fetchone()[0]
-            found = 0
-            if references:
-                query = sql.SQL("SELECT count(*) FROM {} WHERE reference = ANY(%s)").format(table)
-                found = conn.execute(query, [list(references)]).fetchone()[0]
-        return rows, found
-
-
-def tree_env(database_url, redis_url, key_prefix):
-    env = localprod.production_env(database_url=database_url, redis_url=redis_url, GUNICORN_ACCESS_LOG="",
-                                   CACHE_KEY_PREFIX=key_prefix)
-    # Phone verification is on in production: the servers text the codes to a file that the simulated
-    # residents read (bench/loadgen.py, bench/README.md), unless the environment names another.
-    if "SMS_BACKEND" not in os.environ:
-        env["SMS_BACKEND"] = "portal.sms.backends.filebased.SmsBackend"
-        # One file for every tree, named for the load generator in this process too.
-        env["SMS_FILE_PATH"] = os.environ.setdefault("SMS_FILE_PATH", "/tmp/portal-bench-sms.jsonl")  # noqa: S108
-    env.pop("PYTHONPATH", None)  # each tree imports its own code (gunicorn --chdir, manage.py's directory)
-    return env
-
-
-def _git(*args):
-    return subprocess.run(["git", *args], cwd=BASE_DIR, capture_output=True, text=True, check=True).stdout.strip()
-
-
-def describe_current():
-    try:
-        head = _git("rev-parse", "--short", "HEAD")
-        changed = len([line for line in _git("status", "--porcelain", "--untracked-files=no").splitlines() if line])
-    except (subprocess.CalledProcessError, OSError):
-        return "working tree (not a git checkout)"
-    return f"working tree at HEAD {head}" + (f" with {changed} changed files" if changed else ", clean")
-
-
-def checkout_baseline(rev):
-    """(path, sha, fresh): a detached worktree of `rev` under BENCH_BASELINE_DIR, reused while it exists."""
-    sha = _git("rev-parse", "--verify", f"{rev}^{{commit}}")
-    root = Path(os.environ.get("BENCH_BASELINE_DIR", "/tmp/portal-bench-baseline"))  # noqa: S108 - a checkout
-    root.mkdir(parents=True, exist_ok=True)
-    path = root / sha[:12]
-    if (path / "manage.py").is_file():
-        return path, sha, False
-    _git("worktree", "prune")
-    if path.exists():
-        shutil.rmtree(path)
-    _git("worktree", "add", "--detach", "--quiet", str(path), sha)
-    return path, sha, True
-
-
-def recreate_database(database_url):
-    """Drop and create the database of `database_url` (the baseline's, when its tree is checked out anew)."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    maintenance = f"postgresql://{parts.netloc}/postgres"
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def prepare(tree, submissions, fresh_database=False):
-    """Database, static files, seed content, divisions and `submissions` rows (generated once, then reused)."""
-    started = time.monotonic()
-    if fresh_database:
-        recreate_database(tree.env["DATABASE_URL"])
-    else:
-        localprod.ensure_database(tree.env["DATABASE_URL"])
-    tree.manage("migrate", "--noinput", "-v0")
-    tree.manage("collectstatic", "--noinput", "-v0")
-    tree.manage("load_portal_content")
-    # Older revisions (the baseline) seeded the registration pages in load_portal_content.
-    if (tree.path / "forms_intake" / "management" / "commands" / "load_registration_content.py").is_file():
-        tree.manage("load_registration_content")
-    tree.manage("load_divisions")
-    counted = tree.probe("count")
-    have, tree.table = counted["submissions"], counted.get("table")
-    generated = None
-    if have < submissions:
-        log(f"{tree.name}: generating {submissions - have:,} submissions (have {have:,})")
-        t0 = time.monotonic()
-        tree.manage("generate_submissions", str(submissions - have), "--allow-production", "--seed",
-                    str(int(time.time())))
-        generated = {"rows": submissions - have, "seconds": round(time.monotonic() - t0, 1)}
-        log(f"{tree.name}: generated in {generated['seconds']}s")
-    return {"seconds": round(time.monotonic() - started, 1), "generated": generated,
-            "submissions": max(have, submissions)}
-
-
-# --- servers and load ------------------------------------------------------------------------------
-
-
-def _port_free(port):
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
-
-
-class Server:
-    """gunicorn with the production settings for one tree on a port, with extra environment (the mode)."""
-
-    def __init__(self, tree, port, workers=WORKERS, **extra_env):
-        self.tree = tree
-        self.port = port
-        self.base = f"http://127.0.0.1:{port}"
-        self.process = None
-        if not _port_free(port):
-            raise RuntimeError(f"port {port} is already in use (BENCH_PORT picks another)")
-        env = dict(tree.env, WEB_CONCURRENCY=str(workers), **extra_env)
-        self.log = open(RESULTS_DIR / f".gunicorn-{port}.log", "w")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            tree.gunicorn_command(f"127.0.0.1:{port}", workers), env=env, cwd=tree.path,
-            stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        for _ in range(120):
-            try:
-                get(self.base, "/healthz/")
-                return
-            except (OSError, http.client.HTTPException):
-                pass
-            if self.process.poll() is not None:
-                self.stop()
-                raise RuntimeError(f"gunicorn on {port} exited: {_tail(Path(self.log.name).read_text(), 400)}")
-            time.sleep(0.5)
-        self.stop()
-        raise RuntimeError(f"gunicorn on {port} did not answer within 60 s; see {self.log.name}")
-
-    def worker_rss_mb(self):
-        """Resident memory of each worker process (MB)."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        sizes = []
-        try:
-            for pid in children.read_text().split():
-                status = Path(f"/proc/{pid}/status").read_text()
-                kb = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
-                sizes.append(round(kb / 1024))
-        except OSError:
-            pass
-        return sizes
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-
-
-def get(base, path):
-    """(status, headers, body) of one GET, following no redirect (a 302 is answered as a 302)."""
-    parts = urlsplit(base)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    try:
-        conn.request("GET", path, headers={"Accept": "text/html,*/*"})
-        response = conn.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    finally:
-        conn.close()
-
-
-def content_problems(base, path, marker, kind):
-    """One real GET of a measured URL checked for its status and content; the problems found."""
-    try:
-        status, headers, body = get(base, path)
-    except (OSError, http.client.HTTPException) as error:
-        return [f"GET failed: {type(error).__name__}"]
-    return check_page(status, headers.get("content-type"), body, marker, kind)
-
-
-def load(url, duration, connections):
-    """Requests/s, latency and status codes of `url` under `connections` concurrent keep-alive clients."""
-    if shutil.which("wrk"):
-        # A 10 s timeout so that slow uncached pages are measured, not dropped as timeouts.
-        command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s"]
-        command += ["-s", str(BENCH_DIR / "wrk_report.lua"), url]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        line = next((line for line in result.stdout.splitlines() if line.startswith("BENCH_JSON ")), None)
-        if result.returncode != 0 or line is None:
-            raise RuntimeError(f"wrk failed: {_tail(result.stderr or result.stdout, 300)}")
-        data = json.loads(line.split(" ", 1)[1])
-        statuses = {str(k): v for k, v in sorted(data["statuses"].items())}
-        return {
-            "requests": data["requests"],
-            "rps": data["requests"] / (data["duration_us"] / 1e6),
-            "p50_ms": data["p50_us"] / 1000,
-            "p95_ms": data["p95_us"] / 1000,
-            "errors": data["errors"],
-            "non2xx": count_unexpected(statuses),
-            "statuses": statuses,
-            "tool": "wrk",
-        }
-    from loadgen import run_load  # aiohttp fallback (bench/loadgen.py)
-
-    return run_load(url, duration, connections)
-
-
-def _failed_load(error):
-    return {"requests": 0, "rps": 0.0, "p50_ms": 0.0, "p95_ms": 0.0, "errors": 1, "non2xx": 0, "statuses": {},
-            "problem": str(error)}
-
-
-def start_servers(trees, args, modes):
-    """{(tree name, mode key): Server or the error string}; port = BENCH_PORT + 3 × tree index + mode index."""
-    servers = {}
-    for t_index, tree in enumerate(trees):
-        for m_index, (key, _label, page_cache, memo, _target) in enumerate(modes):
-            if not tree.ok:
-                servers[tree.name, key] = f"the {tree.name} tree could not be measured, see above"
-                continue
-            port = args.port + 3 * t_index + m_index
-            try:
-                servers[tree.name, key] = Server(tree, port, PAGE_CACHE=page_cache, CONTENT_MEMO=memo)
-            except (RuntimeError, OSError) as error:
-                servers[tree.name, key] = f"server could not start: {error}"
-    return servers
-
-
-def stop_servers(servers):
-    for server in servers.values():
-        if isinstance(server, Server):
-            server.stop()
-
-
-def _static_target(server):
-    """(server, path of the hashed portal.css the home page links, no marker, "css"), or why there is none."""
-    try:
-        status, _headers, body = get(server.base, "/")
-    except (OSError, http.client.HTTPException) as error:
-        return f"home page unreachable ({type(error).__name__})"
-    found = re.search(rb'href="(/static/css/portal\.[0-9a-f]{12}\.css)"', body)
-    if not found:
-        return f"no hashed portal.css on the home page (status {status})"
-    return server, found.group(1).decode(), None, "css"
 
 
 def public_pages(trees, args):
@@ -401,7 +92,7 @@ def public_pages(trees, args):
                         targets[config] = server
                         continue
                     if label == "static file":
-                        targets[config] = _static_target(server)
+                        targets[config] = static_target(server)
                         continue
                     page = next((p for p in tree.pages if p["page"] == label and "url" in p), None)
                     targets[config] = (
@@ -423,7 +114,7 @@ def public_pages(trees, args):
                 try:
                     result = load(server.base + path, args.duration, args.connections)
                 except (RuntimeError, OSError) as error:
-                    result = _failed_load(error)
+                    result = failed_load(error)
                     problems[config].append(str(error))
                 problems[config] += [f"after: {p}" for p in content_problems(server.base, path, marker, kind)]
                 runs[config].append(result)
@@ -554,282 +245,6 @@ def ensure_wrk():
         return
     log("installing wrk (apt-get install -y wrk)")
     subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], capture_output=True, check=False)
-
-
-# --- report --------------------------------------------------------------------------------------
-
-MODE_LABEL = {key: label for key, label, *_rest in MODES}
-
-
-def _target_cell(row):
-    if row["page"] == "static file":
-        return "—" if row["ok"] else f"MISSED ({row['why']})"
-    goal = TARGETS[MODE_TARGET[row["mode"]]]
-    cell = f"≥ {goal:.0%}: {verdict(row['ok'])}"
-    return cell + (f" ({row['why']})" if row["why"] else "")
-
-
-def _content_cell(row):
-    return "ok" if not row.get("content_problems") else "; ".join(row["content_problems"][:3])
-
-
-def _tree_of(results, name):
-    return next((t for t in results["trees"] if t["name"] == name), None)
-
-
-def _render_public(results, out):
-    rows = [r for r in results["public"] if r["tree"] == "current"]
-    out += [
-        "## Public pages",
-        "",
-        "Every status code is counted (no redirect followed); each page is fetched once before and once after each "
-        "measurement and must answer 200 with its own heading (`>title</h1>`; the static file: 200 `text/css`). "
-        "A verdict is met only with 0 non-2xx, 0 socket errors and every content check passed.",
-        "",
-        "| page | mode | req/s | p50 ms | p95 ms | % of static | target | requests | non-2xx | errors | content |",
-        "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---|",
-    ]
-    for row in rows:
-        if "missing" in row:
-            out.append(f"| {row['page']} | {MODE_LABEL[row['mode']]} | — | — | — | — | MISSED: not measured "
-                       f"({row['missing']}) | — | — | — | — |")
-            continue
-        ratio = "—" if row["vs_static"] is None else f"{row['vs_static']:.1%}"
-        out.append(
-            f"| {row['page']} `{row['url']}` | {MODE_LABEL[row['mode']]} | {row['rps']:.0f} | {row['p50_ms']} | "
-            f"{row['p95_ms']} | {ratio} | {_target_cell(row)} | {row['requests']} | {row['non2xx']} | "
-            f"{row['errors']} | {_content_cell(row)} |"
-        )
-
-
-def _render_queries(results, out):
-    names = [t["name"] for t in results["trees"]]
-    out += ["", f"### Queries per render (page cache off, in process; target ≤ {TARGETS['max_queries']} warm and cold)",
-            ""]
-    header = "| page | warm | cold | target |"
-    rule = "|---|---:|---:|---|"
-    if "baseline" in names:
-        header += " baseline warm / cold |"
-        rule += "---:|"
-    out += [header, rule]
-    current = _tree_of(results, "current") or {}
-    baseline = _tree_of(results, "baseline") or {}
-    by_label = {p["page"]: p for p in baseline.get("pages", [])}
-    for page in current.get("pages", []):
-        if "url" not in page:
-            out.append(f"| {page['page']} | — | — | MISSED: not measured ({page.get('missing')}) |"
-                       + (" — |" if "baseline" in names else ""))
-            continue
-        ok = queries_verdict(page.get("queries"), page.get("queries_cold")) and not page.get("problems")
-        problems = f" ({'; '.join(page['problems'])})" if page.get("problems") else ""
-        line = f"| {page['page']} | {page.get('queries')} | {page.get('queries_cold')} | {verdict(ok)}{problems} |"
-        if "baseline" in names:
-            other = by_label.get(page["page"])
-            line += f" {other['queries']} / {other['queries_cold']} |" if other and "queries" in other else " — |"
-        out.append(line)
-    if not current.get("pages"):
-        why = "the current tree could not be measured, see above" if current.get("error") else "no pages"
-        out.append(f"| — | — | — | MISSED: not measured ({why}) |")
-
-
-def _render_comparison(results, out):
-    rows = results["public"]
-    out += [
-        "",
-        "## Baseline vs current (same run, interleaved)",
-        "",
-        f"Baseline: {results['baseline']['label']}. Current: {_tree_of(results, 'current')['label']}. Each page and "
-        "mode is measured on the baseline right after the current tree; ratio = current / baseline.",
-        "",
-        "| page | mode | req/s baseline | req/s current | ratio | p95 ms baseline / current | % of static baseline / "
-        "current | non-2xx + errors baseline / current | verdict baseline / current |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for row in rows:
-        if row["tree"] != "current":
-            continue
-        other = next((r for r in rows if r["tree"] == "baseline" and r["mode"] == row["mode"]
-                      and r["page"] == row["page"]), None)
-        b, c = other or {"missing": "not measured"}, row
-
-        def cell(r, fmt, key):
-            return "—" if "missing" in r or r.get(key) is None else fmt.format(r[key])
-
-        ratio = "—"
-        if "missing" not in b and "missing" not in c and b["rps"]:
-            ratio = f"{c['rps'] / b['rps']:.2f}×"
-
-        def bad(r):
-            return "—" if "missing" in r else str(r["non2xx"] + r["errors"])
-
-        def ok(r):
-            return "not measured" if "missing" in r else verdict(r["ok"])
-
-        out.append(
-            f"| {row['page']} | {MODE_LABEL[row['mode']]} | {cell(b, '{:.0f}', 'rps')} | {cell(c, '{:.0f}', 'rps')} | "
-            f"{ratio} | {cell(b, '{}', 'p95_ms')} / {cell(c, '{}', 'p95_ms')} | "
-            f"{cell(b, '{:.1%}', 'vs_static')} / {cell(c, '{:.1%}', 'vs_static')} | {bad(b)} / {bad(c)} | "
-            f"{ok(b)} / {ok(c)} |"
-        )
-    for row in rows:
-        if row["tree"] == "baseline" and "missing" in row and row["page"] == "static file" and row["mode"] == "cached":
-            out.append(f"\nBaseline not measured: {row['missing']}.")
-
-
-def _render_backoffice(results, out):
-    if "backoffice" not in results:
-        return
-    out += ["", "## Back office", ""]
-    office = results["backoffice"]
-    if office.get("missing"):
-        out.append(f"Not measured — MISSED: {office['missing']}.")
-        return
-    out += [
-        f"{office['submissions']:,} submissions; county handler scope {office['county']} "
-        f"({office['county_rows']:,} rows); in-process Django client, p50 of 7 after a warm-up. Every answer (the "
-        "warm-up too) must be 200, not the sign-in page, and show the screen's marker. The verdict is on the wall "
-        "time; the CPU column is the probe process's own (views and templates, not the database): on a loaded "
-        "machine the difference is mostly the wait for a core.",
-        "",
-        "| check | p50 ms | max ms | target | requests | errors | marker | p50 CPU ms (probe process) |",
-        "|---|---:|---:|---|---:|---:|---|---:|",
-    ]
-    for t in office["timings"]:
-        if "missing" in t:
-            out.append(f"| {t['check']} | — | — | MISSED: not measured ({t['missing']}) | — | — | — | — |")
-            continue
-        ok, goal = backoffice_verdict(t)
-        why = f" ({'; '.join(t['problems'])})" if t.get("problems") else ""
-        out.append(
-            f"| {t['check']} | {t['p50_ms']} | {t['max_ms']} | < {goal} ms: {verdict(ok)}{why} | {t['requests']} | "
-            f"{t['errors']} | {t['marker']} | {t.get('cpu_p50_ms', '—')} |"
-        )
-    render_report_jobs(office, out)
-
-
-def _render_export(results, out):
-    export = results.get("export")
-    if not export:
-        return
-    if export.get("missing"):
-        out += ["", f"CSV export not measured — MISSED: {export['missing']}."]
-        return
-    via_job = f" through a background job (its task {export['job_seconds']} s)" if export.get("via_job") else ""
-    out += [
-        "",
-        f"CSV export{via_job}: "
-        f"status {export['status']}, {export['rows']:,} rows of {export['expected_rows']:,} expected "
-        f"({export['bytes'] / 1e6:.0f} MB, streaming: {export['streaming']}) in {export['seconds']} s; peak RSS of "
-        f"the process {export['peak_rss_mb']} MB (before: {export['rss_before_mb']} MB) — target < "
-        f"{TARGETS['export_peak_mb']} MB with every row: {verdict(export_verdict(export))}.",
-    ]
-    render_export_audit(export, out)
-
-
-def _render_wizard(results, out):
-    wiz = results.get("wizard")
-    if not wiz:
-        return
-    out += [
-        "",
-        "## Registration wizard",
-        "",
-        f"{results['environment']['residents']} simulated residents at once, each registering an employed adult for "
-        "themself (8 steps: GET each page, POST it, follow the redirect to the next; 17 requests per registration, "
-        "each with a new session and ID number). A registration is completed only when each page is the form of "
-        "the expected step, each POST redirects to the expected next step (the last to the receipt) and the receipt "
-        "shows a reference number not seen before; anything else is a failed registration. Rows created = "
-        "submissions counted by SQL before and after the run; every reference must be in the database.",
-        "",
-        "Phone verification (`WIZARD_PHONE_VERIFICATION`): "
-        + ("**on**: the current tree asks for the SMS code after the review (2 requests more per registration; "
-           "the baseline has no such step)."
-           if results["environment"].get("phone_verification", True) else
-           "**off**: the current tree's wizard without the code step, like for like with the baseline."),
-        "",
-        f"| tree | completed | per second (≥ {TARGETS['wizard_per_second']}) | failed (0) | rows created "
-        f"(= completed) | references in the database | requests | p50 ms | p95 ms (< {TARGETS['wizard_p95_ms']}) "
-        "| status codes |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for name, data in wiz.items():
-        if "missing" in data:
-            out.append(f"| {name} | MISSED: not measured ({data['missing']}) | | | | | | | | |")
-            continue
-        v = data["verdicts"]
-        out.append(
-            f"| {name} | {data['completed']} | {data['per_second']:.1f}: {verdict(v['rate'])} | "
-            f"{data['failed']}: {verdict(v['errors'])} | {data['rows_created']}: {verdict(v['rows'])} | "
-            f"{data['references_found']} | {data['requests']} | {data['p50_ms']:.0f} | "
-            f"{data['p95_ms']:.0f}: {verdict(v['p95'])} | "
-            + ", ".join(f"{k}: {n}" for k, n in data["statuses"].items()) + " |"
-        )
-    current, baseline = wiz.get("current", {}), wiz.get("baseline", {})
-    if "per_second" in current and "per_second" in baseline and baseline["per_second"]:
-        out.append(f"\nCurrent / baseline: {current['per_second'] / baseline['per_second']:.2f}× the registrations "
-                   f"per second, p95 {current['p95_ms']:.0f} vs {baseline['p95_ms']:.0f} ms.")
-    for name, data in wiz.items():
-        if data.get("rows_error"):
-            out.append(f"\n{name}: {data['rows_error']}.")
-        if data.get("failure_samples"):
-            out.append(f"\nFailed registrations ({name}): {'; '.join(data['failure_samples'])}")
-
-
-_MESSAGE_KEYS = {"error", "missing", "why", "problems", "content_problems", "failure_samples", "rows_error"}
-
-
-def _one_line(value, key=None):
-    """`results` with every message (errors, reasons) on one line and its pipes escaped, for a table cell."""
-    if isinstance(value, dict):
-        return {k: _one_line(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_one_line(v, key) for v in value]
-    if key in _MESSAGE_KEYS and isinstance(value, str):
-        return " ".join(value.split()).replace("|", "\\|")
-    return value
-
-
-def render(results):
-    """The result table as markdown (also printed)."""
-    results = _one_line(results)
-    out = [f"# Benchmark {results['started']}", ""]
-    env = results["environment"]
-    out += [
-        f"Machine: {env['cpus']} CPUs, {env['load_before']} load average before the run; "
-        f"gunicorn {env['workers']} sync workers per server, PostgreSQL + Redis, production settings; "
-        f"{env['connections']} connections, {env['duration']} s per measurement, "
-        f"median of {env['runs']} interleaved runs ({env['tool']}). Command: `{env['command']}`.",
-        "",
-    ]
-    for tree in results["trees"]:
-        out.append(f"- {tree['name']}: {tree['label']}"
-                   + (f" — **could not be measured: {tree['error']}**" if tree.get("error") else ""))
-    out.append("")
-    if results.get("public") is not None:
-        _render_public(results, out)
-        _render_queries(results, out)
-        if results.get("baseline"):
-            _render_comparison(results, out)
-    _render_backoffice(results, out)
-    _render_export(results, out)
-    _render_wizard(results, out)
-    render_outreach(results.get("outreach"), out)
-    render_api(results.get("api"), out)
-    out += ["", "## Memory", ""]
-    for name, sizes in results.get("worker_rss_mb", {}).items():
-        out.append(f"- gunicorn workers, {name}: {', '.join(f'{s} MB' for s in sizes) or '—'} RSS after the run")
-    for name, data in (results.get("wizard") or {}).items():
-        if data.get("worker_rss_mb"):
-            out.append(f"- gunicorn workers after the wizard run ({name}): "
-                       f"{', '.join(f'{s} MB' for s in data['worker_rss_mb'])}")
-    for tree in results["trees"]:
-        generated = (tree.get("prepare") or {}).get("generated")
-        if generated:
-            out.append(f"- {tree['name']}: generated {generated['rows']:,} submissions in {generated['seconds']} s")
-    out += ["", f"Total time: {results['seconds']:.0f} s.", ""]
-    for note in results.get("notes", []):
-        out.append(f"- {note}")
-    return "\n".join(out) + "\n"
 
 
 # --- main ------------------------------------------------------------------------------------------
@@ -969,7 +384,7 @@ def prepare_baseline(args, current_database_url, prepared):
         path, sha, fresh = checkout_baseline(args.baseline)
     except (subprocess.CalledProcessError, OSError) as error:
         detail = getattr(error, "stderr", "") or error
-        tree.error = f"cannot check out {args.baseline}: {_tail(str(detail), 300)}"
+        tree.error = f"cannot check out {args.baseline}: {tail(str(detail), 300)}"
         return tree
     tree.path = path
     tree.label = f"{args.baseline} = {sha[:10]} (worktree {path}, database {urlsplit(database_url).path.lstrip('/')})"
@@ -988,7 +403,7 @@ def prepare_baseline(args, current_database_url, prepared):
                                     "reused": True}
             return tree
         except RuntimeError as error:
-            log(f"baseline: the earlier preparation is unusable ({_tail(str(error), 200)}); preparing again")
+            log(f"baseline: the earlier preparation is unusable ({tail(str(error), 200)}); preparing again")
     log(f"preparing the baseline {sha[:10]} in {path}" + (" (new database)" if fresh_database else ""))
     try:
         prepared["baseline"] = prepare(tree, 0, fresh_database=fresh_database)
