@@ -11,7 +11,9 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
 
+from home import poster_images
 from home import seed_pages_content as content
+from home import seed_schedule_content as schedule
 from home.seeding import save_and_publish, translate_instance
 
 WORKFLOW_NAME = "宣传审核流程"
@@ -32,12 +34,12 @@ def ensure_poster_files(poster):
         from io import BytesIO
 
         image = image_model(title=title)
-        image.file = ImageFile(BytesIO(content.poster_png(poster)), name=f"{poster['slug']}.png")
+        image.file = ImageFile(BytesIO(poster_images.poster_png(poster)), name=f"{poster['slug']}.png")
         image.save()
     document = document_model.objects.filter(title=title).first()
     if document is None:
         document = document_model(title=title)
-        document.file = ContentFile(content.poster_svg(poster), name=f"{poster['slug']}-print.svg")
+        document.file = ContentFile(poster_images.poster_svg(poster), name=f"{poster['slug']}-print.svg")
         document.save()
     return image, document
 
@@ -85,7 +87,7 @@ def seed_public_pages(command, home_page, zh, en):
     en_text = content.EN
     # Build the raw data first: it also registers every text in EN.
     faq_data = content.faq_categories_data()
-    schedule_data = content.schedule_phases_data()
+    schedule_data = schedule.schedule_phases_data()
     poster_files = [ensure_poster_files(poster) for poster in content.POSTERS]
     campaign_body = content.campaign_notice_body(attachment_document=poster_files[0][1])
     visit_body = content.home_visit_notice_body()

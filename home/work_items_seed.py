@@ -1,4 +1,4 @@
-"""Seed the 24 work items verbatim from the seed document's schedule (home/seed_pages_content.py); idempotent.
+"""Seed the 24 work items verbatim from the seed document's schedule (home/seed_schedule_content.py); idempotent.
 
 An item that exists already (same number) is left as it is: what the provincial office recorded about it
 (status, dates, notes, evidence, even corrected wording) is never overwritten by a later seed run.
@@ -6,7 +6,7 @@ An item that exists already (same number) is left as it is: what the provincial 
 
 from __future__ import annotations
 
-from home import seed_pages_content as content
+from home import seed_schedule_content as schedule
 from home.work_items import PHASES, WorkItem, due_date_from_deadline
 
 _PHASE_KEYS = {title: key for key, title in PHASES}
@@ -14,10 +14,10 @@ _PHASE_KEYS = {title: key for key, title in PHASES}
 
 def work_item_rows():
     """The seed's rows as WorkItem field values, in document order."""
-    phase_of = {n: _PHASE_KEYS[title] for title, numbers in content.SCHEDULE_PHASES for n in numbers}
-    en = content.SCHEDULE_EN
+    phase_of = {n: _PHASE_KEYS[title] for title, numbers in schedule.SCHEDULE_PHASES for n in numbers}
+    en = schedule.SCHEDULE_EN
     rows = []
-    for number, item, requirements, lead, responsible, deadline in content.SCHEDULE_ROWS:
+    for number, item, requirements, lead, responsible, deadline in schedule.SCHEDULE_ROWS:
         rows.append(
             {
                 "number": number,
@@ -32,7 +32,7 @@ def work_item_rows():
                 "lead_en": en.get(lead, "") if lead else "",
                 "responsible_en": en.get(responsible, "") if responsible else "",
                 "deadline_en": en.get(deadline, deadline),
-                "status": content.SCHEDULE_STATUS.get(number, ""),
+                "status": schedule.SCHEDULE_STATUS.get(number, ""),
                 "due_date": due_date_from_deadline(deadline),
             }
         )
