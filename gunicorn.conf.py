@@ -24,9 +24,12 @@ graceful_timeout = 30
 keepalive = 5
 
 # Recycle workers now and then so a slow leak can never grow without bound;
-# the jitter stops all workers restarting at the same moment.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "500"))
+# the jitter stops all workers restarting at the same moment. Not too often: a new
+# worker fills its template, route and content memo caches on its first requests
+# (hundreds of ms each); at 5,000 requests a busy worker restarted every few seconds
+# and those first requests were the p95 of every page, the static file included.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "10000"))
 
 # Load Django once in the master: workers fork with the code already imported
 # (faster restarts, shared memory pages). Django opens no connection at import.
