@@ -38,18 +38,14 @@ import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import urlsplit
 
-BENCH_DIR = Path(__file__).resolve().parent
-BASE_DIR = BENCH_DIR.parent
-RESULTS_DIR = BENCH_DIR / "results"
-sys.path.insert(0, str(BASE_DIR))
-
-from api_run import api  # noqa: E402
-from outreach_run import outreach  # noqa: E402
-from report import render  # noqa: E402
-from stack import (  # noqa: E402
+from api_run import api
+from outreach_run import outreach
+from report import render
+from stack import (  # puts the project on sys.path for the probes
+    BASE_DIR,
+    RESULTS_DIR,
     WORKERS,
     Server,
     Tree,
@@ -66,7 +62,7 @@ from stack import (  # noqa: E402
     tail,
     tree_env,
 )
-from verdicts import MODES, TARGETS, public_verdict, wizard_verdicts  # noqa: E402
+from verdicts import MODES, TARGETS, public_verdict, wizard_verdicts
 
 WIZARD_PREFIX = "/register/"
 

@@ -19,8 +19,8 @@ the walk reached and how many path components that page consumed, nothing else:
   serve the request, so a first request is exactly Wagtail's;
 * on a hit it takes that page by its primary key: read from the database on the
   generation's first hit, then unpickled from the bytes kept in the memo (a fresh
-  instance for every request, as Django's local-memory cache gives), lets the page route the rest of the path
-  itself (`Page.route()`: the stock route checks that the page is live,
+  instance for every request, as Django's local-memory cache gives); it lets the
+  page route the rest of the path itself (`Page.route()`: the stock route checks that the page is live,
   `RoutablePageMixin.route()` resolves the wizard's sub-routes), and serves the
   route as `wagtail.views.serve` does: the `on_serve_page` hooks around
   `serve_chain`, the `before_serve_page` hooks first.
